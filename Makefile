@@ -11,7 +11,7 @@ CHECKOV_VENV := .venv-checkov
 export CHECKPOINT_DISABLE := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help install build synth demo test test-unit lint typecheck jest pytest terraform-check checkov bench clean
+.PHONY: help install build synth demo e2e test test-unit lint typecheck jest pytest terraform-check checkov bench clean
 
 help:
 	@echo "make demo   - run the whole pipeline locally and show what a deploy would create"
@@ -62,10 +62,16 @@ terraform-check: synth
 checkov: synth $(CHECKOV_VENV)/.installed
 	bash scripts/checkov-check.sh cdktf.out/stacks/*
 
-test: install typecheck lint jest pytest terraform-check checkov
+test: install typecheck lint jest pytest terraform-check checkov e2e
 
+# `make demo EVENTS=200000` scales the demo.
 demo: install build
-	bash scripts/demo.sh
+	bash scripts/demo.sh $(if $(EVENTS),--events $(EVENTS))
+
+# The end-to-end test: a small demo run whose outputs are checked against counts computed
+# independently from the generated input.
+e2e: install build
+	bash scripts/demo.sh --events 3000 --hours 3 --out build/e2e --skip-synth --check
 
 bench: install build
 	bash scripts/bench.sh
