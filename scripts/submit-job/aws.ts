@@ -1,0 +1,328 @@
+/**
+ * The only module that talks to AWS. Clients are created once (`makeAws`) and handed around as
+ * the small `EmrApi`/`S3Api` interfaces, so tests can inject scripted fakes or point at moto.
+ */
+import {
+  AddJobFlowStepsCommand,
+  CancelStepsCommand,
+  DescribeClusterCommand,
+  DescribeStepCommand,
+  EMRClient,
+  ListStepsCommand,
+} from "@aws-sdk/client-emr";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { gunzipSync } from "node:zlib";
+import { AwsError, UsageError } from "./errors";
+import type { AddStepsRequest } from "./plan";
+
+export interface ClusterInfo {
+  readonly id: string;
+  readonly state: string;
+  readonly reasonCode?: string;
+  readonly reasonMessage?: string;
+  readonly logUri?: string;
+}
+export interface StepSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly state: string;
+  readonly args: readonly string[];
+}
+export interface FailureDetails {
+  readonly reason?: string;
+  readonly message?: string;
+  readonly logFile?: string;
+}
+export interface StepStatus {
+  readonly state: string;
+  readonly failure?: FailureDetails;
+  readonly stateChangeReason?: string;
+}
+export interface CancelResult {
+  readonly attempted: boolean;
+  readonly ok: boolean;
+  readonly message: string;
+}
+
+/** The EMR calls submit-job makes. */
+export interface EmrApi {
+  describeCluster(clusterId: string): Promise<ClusterInfo>;
+  /** Steps with this exact name, newest first. */
+  findSteps(clusterId: string, name: string): Promise<StepSummary[]>;
+  addStep(request: AddStepsRequest): Promise<string>;
+  describeStep(clusterId: string, stepId: string): Promise<StepStatus>;
+  cancelStep(clusterId: string, stepId: string): Promise<CancelResult>;
+}
+
+/** The S3 calls submit-job makes. */
+export interface S3Api {
+  exists(bucket: string, key: string): Promise<boolean>;
+  put(bucket: string, key: string, body: Buffer, sha256: string): Promise<void>;
+  /** The object's bytes, or undefined when it is not there (yet). */
+  get(bucket: string, key: string): Promise<Buffer | undefined>;
+}
+
+export interface AwsConfig {
+  readonly region?: string;
+  readonly profile?: string;
+  readonly endpointUrl?: string;
+  readonly debug?: boolean;
+}
+
+// Objects above this go through @aws-sdk/lib-storage (multipart, parallel parts).
+const MULTIPART_THRESHOLD = 8 * 1024 * 1024;
+
+/** Cluster states that accept AddJobFlowSteps. https://docs.aws.amazon.com/emr/latest/APIReference/API_ClusterStatus.html */
+export const CLUSTER_ACCEPTS_STEPS = ["STARTING", "BOOTSTRAPPING", "RUNNING", "WAITING"];
+
+const REASONS: Record<string, string> = {
+  IDLE_TIMEOUT: "idle auto-termination",
+  USER_REQUEST: "terminated by a user",
+  STEP_FAILURE: "a step failed with TERMINATE_CLUSTER",
+  ALL_STEPS_COMPLETED: "all steps completed",
+  BOOTSTRAP_FAILURE: "bootstrap action failed",
+  INSTANCE_FAILURE: "instance failure",
+  INSTANCE_FLEET_TIMEOUT: "instance fleet timeout",
+  INTERNAL_ERROR: "EMR internal error",
+  VALIDATION_ERROR: "validation error",
+};
+
+/** Throws a usage error unless the cluster can take a step (pure; unit-tested). */
+export function checkClusterAcceptsSteps(c: ClusterInfo): void {
+  if (CLUSTER_ACCEPTS_STEPS.includes(c.state)) return;
+  const why = c.reasonCode ? ` (${REASONS[c.reasonCode] ?? c.reasonCode})` : "";
+  const fix = c.state.startsWith("TERMINAT")
+    ? "redeploy the stack (`cdktf deploy`) or pass --cluster-id"
+    : "wait for it or pass --cluster-id";
+  throw new UsageError(`cluster ${c.id} is ${c.state}${why}; ${fix}`);
+}
+
+/**
+ * Local emulators (moto) answer EMR's JSON protocol with ISO-8601 strings where EMR sends
+ * epoch seconds, which the SDK rejects. With a custom endpoint only, rewrite `*DateTime` strings
+ * to epoch numbers before deserialisation. Real EMR endpoints are never touched.
+ */
+function isoTimestampShim() {
+  return (next: (a: unknown) => Promise<{ response: { body?: unknown } }>) => async (args: unknown) => {
+    const out = await next(args);
+    const res = out.response as { body?: unknown };
+    const body = res.body as (AsyncIterable<Uint8Array> & { pipe?: unknown }) | undefined;
+    if (!body || typeof (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== "function") return out;
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(Buffer.from(c));
+    const text = Buffer.concat(chunks).toString("utf8");
+    const fixed = text.replace(/"(\w*DateTime)":\s*"([^"]+)"/g, (_m, k: string, v: string) => {
+      const t = Date.parse(v);
+      return Number.isNaN(t) ? `"${k}": null` : `"${k}": ${t / 1000}`;
+    });
+    res.body = Buffer.from(fixed, "utf8");
+    return out;
+  };
+}
+
+/** Maps SDK/network errors to AwsError / UsageError with one readable line. */
+export function explainAwsError(e: unknown, what: string, endpoint?: string): Error {
+  if (e instanceof UsageError || e instanceof AwsError) return e;
+  const err = e as {
+    name?: string;
+    message?: string;
+    code?: string;
+    $metadata?: { requestId?: string; httpStatusCode?: number };
+    cause?: { code?: string };
+  };
+  const name = err.name ?? "Error";
+  const msg = (err.message ?? String(e)).split("\n")[0];
+  if (name === "CredentialsProviderError" || /Could not load credentials/i.test(msg)) {
+    return new UsageError(
+      `${what}: no AWS credentials found; set AWS_PROFILE (or --profile) or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`,
+    );
+  }
+  if (/Region is missing/i.test(msg))
+    return new UsageError(`${what}: no AWS region; pass --region or set AWS_REGION`);
+  const code = err.code ?? err.cause?.code;
+  if (code && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH/.test(code + msg)) {
+    return new AwsError(`${what}: cannot reach ${endpoint ?? "the AWS endpoint"} (${code})`);
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT/.test(msg))
+    return new AwsError(`${what}: cannot reach ${endpoint ?? "the AWS endpoint"} (${msg})`);
+  const status = err.$metadata?.httpStatusCode;
+  return new AwsError(
+    `${what} failed: ${name}${status ? ` (HTTP ${status})` : ""}: ${msg}`,
+    err.$metadata?.requestId,
+  );
+}
+
+/** Creates the two clients once. Custom endpoints (flag or AWS_ENDPOINT_URL) get path-style S3. */
+export function makeAws(cfg: AwsConfig): { emr: EmrApi; s3: S3Api; endpoint?: string } {
+  const envEndpoint = process.env.AWS_ENDPOINT_URL;
+  const custom =
+    cfg.endpointUrl ?? envEndpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL_EMR;
+  const common = {
+    ...(cfg.region ? { region: cfg.region } : {}),
+    ...(cfg.profile ? { profile: cfg.profile } : {}),
+    ...(cfg.endpointUrl ? { endpoint: cfg.endpointUrl } : {}),
+    maxAttempts: 3,
+  };
+  const emrClient = new EMRClient(common);
+  const s3Client = new S3Client({ ...common, forcePathStyle: custom !== undefined });
+  if (custom) {
+    emrClient.middlewareStack.add(isoTimestampShim() as never, {
+      step: "deserialize",
+      priority: "low",
+      name: "submitJobIsoTimestampShim",
+    });
+  }
+  const call = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      throw explainAwsError(e, what, custom);
+    }
+  };
+
+  const emr: EmrApi = {
+    describeCluster: (clusterId) =>
+      call(`DescribeCluster ${clusterId}`, async () => {
+        try {
+          const r = await emrClient.send(new DescribeClusterCommand({ ClusterId: clusterId }));
+          const c = r.Cluster;
+          return {
+            id: clusterId,
+            state: c?.Status?.State ?? "UNKNOWN",
+            reasonCode: c?.Status?.StateChangeReason?.Code,
+            reasonMessage: c?.Status?.StateChangeReason?.Message,
+            logUri: c?.LogUri && c.LogUri !== "None" ? c.LogUri : undefined,
+          };
+        } catch (e) {
+          const name = (e as Error).name;
+          if (name === "ResourceNotFoundException" || name === "InvalidRequestException") {
+            throw new UsageError(
+              `cluster ${clusterId} does not exist in this account/region; redeploy or pass --cluster-id`,
+            );
+          }
+          throw e;
+        }
+      }),
+    findSteps: (clusterId, name) =>
+      call(`ListSteps ${clusterId}`, async () => {
+        const found: StepSummary[] = [];
+        let marker: string | undefined;
+        // Pages are newest first; a run id is normally recent, but scan all pages to be sure.
+        do {
+          const r = await emrClient.send(new ListStepsCommand({ ClusterId: clusterId, Marker: marker }));
+          for (const s of r.Steps ?? []) {
+            if (s.Name === name && s.Id)
+              found.push({
+                id: s.Id,
+                name: s.Name,
+                state: s.Status?.State ?? "UNKNOWN",
+                args: s.Config?.Args ?? [],
+              });
+          }
+          marker = r.Marker;
+        } while (marker);
+        return found;
+      }),
+    addStep: (request) =>
+      call(`AddJobFlowSteps ${request.JobFlowId}`, async () => {
+        const r = await emrClient.send(new AddJobFlowStepsCommand(request));
+        const id = r.StepIds?.[0];
+        if (!id) throw new AwsError("AddJobFlowSteps returned no step id", r.$metadata.requestId);
+        return id;
+      }),
+    describeStep: (clusterId, stepId) =>
+      call(`DescribeStep ${stepId}`, async () => {
+        const r = await emrClient.send(new DescribeStepCommand({ ClusterId: clusterId, StepId: stepId }));
+        const st = r.Step?.Status;
+        const fd = st?.FailureDetails;
+        return {
+          state: st?.State ?? "UNKNOWN",
+          stateChangeReason: st?.StateChangeReason?.Message,
+          failure:
+            fd && (fd.Reason || fd.Message || fd.LogFile)
+              ? { reason: fd.Reason, message: fd.Message, logFile: fd.LogFile }
+              : undefined,
+        };
+      }),
+    cancelStep: async (clusterId, stepId) => {
+      try {
+        // SEND_INTERRUPT lets a RUNNING step be interrupted (EMR ≥ 5.28); PENDING steps are simply removed.
+        const r = await emrClient.send(
+          new CancelStepsCommand({
+            ClusterId: clusterId,
+            StepIds: [stepId],
+            StepCancellationOption: "SEND_INTERRUPT",
+          }),
+        );
+        const info = r.CancelStepsInfoList?.[0];
+        const ok = info?.Status === "SUBMITTED";
+        return {
+          attempted: true,
+          ok,
+          message: ok
+            ? `cancel requested for ${stepId}`
+            : `cancel of ${stepId} not possible: ${info?.Reason ?? info?.Status ?? "no answer"}`,
+        };
+      } catch (e) {
+        return {
+          attempted: true,
+          ok: false,
+          message: `cancel of ${stepId} failed: ${explainAwsError(e, "CancelSteps", custom).message}`,
+        };
+      }
+    },
+  };
+
+  const s3: S3Api = {
+    exists: (bucket, key) =>
+      call(`HeadObject s3://${bucket}/${key}`, async () => {
+        try {
+          await s3Client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+          return true;
+        } catch (e) {
+          const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+          if (status === 404 || (e as Error).name === "NotFound") return false;
+          if (status === 403 && (e as Error).name !== "CredentialsProviderError") {
+            throw new AwsError(
+              `access denied to s3://${bucket}/${key}: check the role can s3:GetObject/PutObject under the scripts prefix`,
+            );
+          }
+          if ((e as Error).name === "NoSuchBucket")
+            throw new UsageError(`bucket ${bucket} does not exist; check scripts_uri / --bucket`);
+          throw e;
+        }
+      }),
+    put: (bucket, key, body, sha) =>
+      call(`upload s3://${bucket}/${key}`, async () => {
+        const params = {
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: key.endsWith(".zip") ? "application/zip" : "text/x-python",
+          Metadata: { sha256: sha },
+        };
+        if (body.length > MULTIPART_THRESHOLD) await new Upload({ client: s3Client, params }).done();
+        else await s3Client.send(new PutObjectCommand(params));
+      }),
+    get: (bucket, key) =>
+      call(`GetObject s3://${bucket}/${key}`, async () => {
+        try {
+          const r = await s3Client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+          return Buffer.from(await r.Body!.transformToByteArray());
+        } catch (e) {
+          const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+          if (status === 404 || (e as Error).name === "NoSuchKey") return undefined;
+          throw e;
+        }
+      }),
+  };
+  return { emr, s3, endpoint: custom };
+}
+
+/** Last `lines` lines of a (possibly gzipped) log. */
+export function tailLog(data: Buffer, lines = 40): string {
+  const text =
+    data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data).toString("utf8") : data.toString("utf8");
+  return text.replace(/\s+$/, "").split("\n").slice(-lines).join("\n");
+}

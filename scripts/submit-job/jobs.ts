@@ -1,0 +1,403 @@
+/**
+ * Jobs in `jobs/`: discovery, a static reading of each script's argparse definition (no Python
+ * needed, so `submit-job list` is instant), the local helper packages it imports and the
+ * deterministic zip they ship in via `--py-files`.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { deflateRawSync, crc32 } from "node:zlib";
+import { UsageError } from "./errors";
+import { JOB_NAME_RE, jobFileName, jobNameOf } from "./plan";
+
+/** One `parser.add_argument(...)` as read from the source. */
+export interface JobArg {
+  readonly flags: readonly string[];
+  readonly required: boolean;
+  /** True when the flag takes no value (store_true / store_false / count). */
+  readonly isSwitch: boolean;
+  readonly help?: string;
+  /** The default as written in the source (a Python expression). */
+  readonly default?: string;
+}
+
+export interface JobInfo {
+  readonly name: string;
+  readonly file: string;
+  readonly path: string;
+  readonly summary?: string;
+  readonly args: readonly JobArg[];
+  /** False when some add_argument call could not be read statically (then args are advisory). */
+  readonly argsComplete: boolean;
+}
+
+/** Python string literal(s), with implicit concatenation: `"a" 'b'` → `ab`. Undefined if not a literal. */
+export function pyString(expr: string): string | undefined {
+  const re = /\s*([rRuUfFbB]{0,2})("""|'''|"|')/y;
+  let i = 0;
+  let out = "";
+  let any = false;
+  const t = expr.trim();
+  while (i < t.length) {
+    re.lastIndex = i;
+    const m = re.exec(t);
+    if (!m) return undefined;
+    const raw = m[1].toLowerCase().includes("r");
+    const q = m[2];
+    let j = re.lastIndex;
+    let s = "";
+    for (;;) {
+      if (j >= t.length) return undefined;
+      if (t.startsWith(q, j)) {
+        j += q.length;
+        break;
+      }
+      const c = t[j];
+      if (c === "\\" && !raw && j + 1 < t.length) {
+        const n = t[j + 1];
+        s += n === "n" ? "\n" : n === "t" ? "\t" : n === "\n" ? "" : n;
+        j += 2;
+        continue;
+      }
+      s += c;
+      j += 1;
+    }
+    out += s;
+    any = true;
+    i = j;
+    while (i < t.length && /\s/.test(t[i])) i += 1;
+  }
+  return any ? out : undefined;
+}
+
+/** Splits a call's argument text at top-level commas (respecting brackets and strings). */
+export function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      const triple = text.startsWith(c.repeat(3), i);
+      const q = triple ? c.repeat(3) : c;
+      let j = i + q.length;
+      while (j < text.length && !text.startsWith(q, j)) j += text[j] === "\\" ? 2 : 1;
+      cur += text.slice(i, j + q.length);
+      i = j + q.length - 1;
+      continue;
+    }
+    if (c === "#") {
+      while (i < text.length && text[i] !== "\n") i++;
+      continue;
+    }
+    if ("([{".includes(c)) depth++;
+    if (")]}".includes(c)) depth--;
+    if (c === "," && depth === 0) {
+      parts.push(cur.trim());
+      cur = "";
+    } else cur += c;
+  }
+  if (cur.trim()) parts.push(cur.trim());
+  return parts;
+}
+
+/** Finds each `.add_argument(` call and returns its argument text (balanced parentheses). */
+function addArgumentCalls(src: string): string[] {
+  const calls: string[] = [];
+  const re = /\.add_argument\s*\(/g;
+  for (let m = re.exec(src); m; m = re.exec(src)) {
+    let depth = 1;
+    let j = re.lastIndex;
+    const start = j;
+    while (j < src.length && depth > 0) {
+      const c = src[j];
+      if (c === '"' || c === "'") {
+        const q = src.startsWith(c.repeat(3), j) ? c.repeat(3) : c;
+        j += q.length;
+        while (j < src.length && !src.startsWith(q, j)) j += src[j] === "\\" ? 2 : 1;
+        j += q.length;
+        continue;
+      }
+      if (c === "(") depth++;
+      if (c === ")") depth--;
+      j++;
+    }
+    calls.push(src.slice(start, j - 1));
+  }
+  return calls;
+}
+
+/** Reads argparse definitions from Python source: both `add_argument("--x", ...)` shapes. */
+export function parseArgparse(src: string): { args: JobArg[]; complete: boolean } {
+  const args: JobArg[] = [];
+  let complete = true;
+  for (const call of addArgumentCalls(src)) {
+    const flags: string[] = [];
+    const kw: Record<string, string> = {};
+    for (const part of splitTopLevel(call)) {
+      const m = /^([A-Za-z_]\w*)\s*=(?!=)\s*([\s\S]*)$/.exec(part);
+      if (m) kw[m[1]] = m[2].trim();
+      else {
+        const s = pyString(part);
+        if (s === undefined) complete = false;
+        else flags.push(s);
+      }
+    }
+    if (flags.length === 0) {
+      complete = false;
+      continue;
+    }
+    const action = kw.action ? pyString(kw.action) : undefined;
+    const positional = !flags[0].startsWith("-");
+    args.push({
+      flags,
+      required: positional || kw.required === "True",
+      isSwitch: action === "store_true" || action === "store_false" || action === "count",
+      help: kw.help ? (pyString(kw.help) ?? kw.help).replace(/\s+/g, " ").trim() : undefined,
+      default: kw.default,
+    });
+  }
+  return { args, complete };
+}
+
+/** First line of the module docstring, if any. */
+export function moduleSummary(src: string): string | undefined {
+  const m = /^(?:\s*#[^\n]*\n|\s*\n)*\s*[rRuU]?("""|''')([\s\S]*?)\1/.exec(src);
+  if (!m) return undefined;
+  const line = m[2].trim().split("\n")[0]?.trim();
+  return line || undefined;
+}
+
+/** Lists `*.py` job scripts directly in `jobsDir` (helpers live in packages; tests are skipped). */
+export function listJobs(jobsDir: string): JobInfo[] {
+  if (!existsSync(jobsDir) || !statSync(jobsDir).isDirectory()) {
+    throw new UsageError(`jobs directory ${jobsDir} does not exist; pass --jobs-dir`);
+  }
+  return readdirSync(jobsDir)
+    .filter(
+      (f) =>
+        /^[a-z][a-z0-9_]*\.py$/.test(f) &&
+        !f.startsWith("test_") &&
+        f !== "__init__.py" &&
+        f !== "conftest.py",
+    )
+    .sort()
+    .map((file) => readJob(jobsDir, file));
+}
+
+function readJob(jobsDir: string, file: string): JobInfo {
+  const path = join(jobsDir, file);
+  const src = readFileSync(path, "utf8");
+  const { args, complete } = parseArgparse(src);
+  return { name: jobNameOf(file), file, path, summary: moduleSummary(src), args, argsComplete: complete };
+}
+
+/** Finds one job by kebab-case name; an unknown name is a usage error listing the known ones. */
+export function findJob(jobsDir: string, job: string): JobInfo {
+  if (!JOB_NAME_RE.test(job)) {
+    throw new UsageError(
+      `job names are kebab-case file names from ${jobsDir} (e.g. batch-processing), got "${job}"`,
+    );
+  }
+  const file = jobFileName(job);
+  if (!existsSync(join(jobsDir, file))) {
+    const known = existsSync(jobsDir) ? listJobs(jobsDir).map((j) => j.name) : [];
+    throw new UsageError(
+      `unknown job "${job}": no ${file} in ${jobsDir} (jobs: ${known.join(", ") || "none"}); see \`submit-job list\``,
+    );
+  }
+  return readJob(jobsDir, file);
+}
+
+/**
+ * Local packages/modules the job imports (`from common.x import y`, `import common`,
+ * `from jobs.common import z`), as paths relative to the directory the zip is rooted at.
+ */
+export function localImports(jobsDir: string, src: string): { root: string; paths: string[] } {
+  const mods = new Set<string>();
+  for (const m of src.matchAll(/^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w., \t]+))/gm)) {
+    const names = m[1] ? [m[1]] : m[2].split(",").map((s) => s.trim().split(/\s+/)[0]);
+    for (const n of names) if (n) mods.add(n);
+  }
+  const jobsName = jobsDir.split(sep).filter(Boolean).pop() ?? "jobs";
+  const parent = join(jobsDir, "..");
+  const paths = new Set<string>();
+  let rootIsParent = false;
+  for (const mod of mods) {
+    const parts = mod.split(".");
+    if (parts[0] === jobsName && parts.length > 1) {
+      // `from jobs.common.x import y`: the zip must contain jobs/__init__.py + jobs/common/...
+      rootIsParent = true;
+      const sub = parts[1];
+      if (existsSync(join(jobsDir, sub))) paths.add(join(jobsName, sub));
+      else if (existsSync(join(jobsDir, `${sub}.py`))) paths.add(join(jobsName, `${sub}.py`));
+      if (existsSync(join(jobsDir, "__init__.py"))) paths.add(join(jobsName, "__init__.py"));
+    } else if (
+      existsSync(join(jobsDir, parts[0], "__init__.py")) ||
+      (existsSync(join(jobsDir, parts[0])) && statSync(join(jobsDir, parts[0])).isDirectory())
+    ) {
+      paths.add(parts[0]);
+    } else if (existsSync(join(jobsDir, `${parts[0]}.py`))) {
+      paths.add(`${parts[0]}.py`);
+    }
+  }
+  if (rootIsParent) {
+    // Mixed styles: re-root the plain ones under the jobs dir name too.
+    const fixed = [...paths].map((p) =>
+      p.startsWith(jobsName + sep) || p === jobsName ? p : join(jobsName, p),
+    );
+    return { root: parent, paths: [...new Set(fixed)].sort() };
+  }
+  return { root: jobsDir, paths: [...paths].sort() };
+}
+
+/** All files under the given relative paths (recursively), skipping caches and tests. */
+export function collectFiles(root: string, paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    const abs = join(root, rel);
+    const st = statSync(abs);
+    if (st.isDirectory()) {
+      for (const e of readdirSync(abs)) {
+        if (e === "__pycache__" || e === "tests" || e.startsWith(".")) continue;
+        walk(join(rel, e));
+      }
+    } else if (/\.py$/.test(rel) && !/(^|\/)(test_[^/]*|conftest)\.py$/.test(rel))
+      out.push(rel.split(sep).join("/"));
+  };
+  for (const p of paths) walk(p);
+  return [...new Set(out)].sort();
+}
+
+/**
+ * A deterministic zip (sorted entries, fixed 1980-01-01 timestamps, fixed permissions), so the
+ * same helper sources always give the same bytes and the same content-addressed key.
+ * Format: https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT (no zip64: helpers are small).
+ */
+export function deterministicZip(files: readonly { name: string; data: Buffer }[]): Buffer {
+  const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  const DOS_TIME = 0;
+  const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
+  for (const f of sorted) {
+    const name = Buffer.from(f.name, "utf8");
+    const deflated = deflateRawSync(f.data, { level: 9 });
+    const crc = crc32(f.data) >>> 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt16LE(DOS_TIME, 10);
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(deflated.length, 18);
+    local.writeUInt32LE(f.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(0x0314, 4); // made by: unix, 2.0
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(DOS_TIME, 12);
+    central.writeUInt16LE(DOS_DATE, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(deflated.length, 20);
+    central.writeUInt32LE(f.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(((0o100644 << 16) >>> 0) as number, 38); // regular file, rw-r--r--
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, deflated);
+    centrals.push(central, name);
+    offset += local.length + name.length + deflated.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(sorted.length, 8);
+  end.writeUInt16LE(sorted.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+/** The helper zip for a job, or undefined when it imports nothing local. */
+export function helperZip(jobsDir: string, jobSrc: string): { data: Buffer; files: string[] } | undefined {
+  const { root, paths } = localImports(jobsDir, jobSrc);
+  if (paths.length === 0) return undefined;
+  const files = collectFiles(root, paths);
+  if (files.length === 0) return undefined;
+  return {
+    data: deterministicZip(files.map((name) => ({ name, data: readFileSync(join(root, name)) }))),
+    files,
+  };
+}
+
+/** Where the zip is rooted relative to the jobs dir (for --local PYTHONPATH). */
+export function relativeRoot(jobsDir: string, root: string): string {
+  return relative(jobsDir, root) || ".";
+}
+
+/**
+ * Moves known job flags (e.g. `--partition X`) that the CLI itself does not define to after `--`,
+ * so `submit-job streaming-processor --partition year=... --local` works under yargs .strict().
+ */
+export function forwardJobFlags(
+  argv: readonly string[],
+  job: JobInfo | undefined,
+  cliFlags: ReadonlySet<string>,
+): string[] {
+  if (!job) return [...argv];
+  const dd = argv.indexOf("--");
+  const head = dd >= 0 ? argv.slice(0, dd) : [...argv];
+  const tail = dd >= 0 ? argv.slice(dd + 1) : [];
+  const kept: string[] = [];
+  const moved: string[] = [];
+  for (let i = 0; i < head.length; i++) {
+    const a = head[i];
+    const flag = a.startsWith("--") ? a.split("=")[0] : undefined;
+    const spec = flag && !cliFlags.has(flag) ? job.args.find((x) => x.flags.includes(flag)) : undefined;
+    if (!spec) {
+      kept.push(a);
+      continue;
+    }
+    moved.push(a);
+    if (!spec.isSwitch && !a.includes("=") && i + 1 < head.length) moved.push(head[++i]);
+  }
+  if (moved.length === 0 && dd < 0) return kept;
+  return [...kept, "--", ...moved, ...tail];
+}
+
+/** Checks extra job args against the job's argparse definition (when it was fully readable). */
+export function checkJobArgs(job: JobInfo, extra: readonly string[]): void {
+  if (!job.argsComplete || job.args.length === 0) return;
+  const given = new Set(extra.filter((a) => a.startsWith("--")).map((a) => a.split("=")[0]));
+  for (const flag of given) {
+    if (flag === "--input" || flag === "--output") {
+      throw new UsageError(`pass ${flag} as a submit-job option (before --), not as an extra job arg`);
+    }
+    if (!job.args.some((a) => a.flags.includes(flag))) {
+      const known = job.args.flatMap((a) => a.flags.filter((f) => f.startsWith("--")));
+      throw new UsageError(
+        `${job.name} does not accept ${flag} (it takes: ${known.join(", ")}); see \`submit-job list\``,
+      );
+    }
+  }
+  for (const a of job.args) {
+    if (
+      !a.required ||
+      a.flags.includes("--input") ||
+      a.flags.includes("--output") ||
+      !a.flags[0].startsWith("-")
+    )
+      continue;
+    if (!a.flags.some((f) => given.has(f))) {
+      throw new UsageError(
+        `${job.name} requires ${a.flags[0]}${a.help ? ` (${a.help})` : ""}; pass it after \`--\` or as a job flag`,
+      );
+    }
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * Stack outputs (DESIGN §4.1) and their resolution: flags > SUBMIT_JOB_* env (both arrive as
+ * yargs options) > `--outputs FILE` (cdktf output --outputs-file, nested by stack) >
+ * `terraform output -json` in cdktf.out/stacks/<stack>. Pure: the caller supplies the loaders.
+ */
+import { UsageError } from "./errors";
+import { asPrefix, parseS3Uri } from "./plan";
+
+/** The twelve stack outputs (DESIGN §4.1 [contract]). */
+export const OUTPUT_NAMES = [
+  "region",
+  "lake_bucket_name",
+  "scripts_uri",
+  "raw_events_uri",
+  "processed_uri",
+  "emr_cluster_id",
+  "emr_log_uri",
+  "kinesis_stream_name",
+  "firehose_stream_name",
+  "glue_database_name",
+  "alarm_topic_arn",
+  "dashboard_name",
+] as const;
+export type OutputName = (typeof OUTPUT_NAMES)[number];
+
+/** One stack's outputs plus where they came from (for messages and --dry-run). */
+export interface OutputsSource {
+  readonly stack: string;
+  /** e.g. `outputs.json` or `terraform output -json in cdktf.out/stacks/pipeline-dev`. */
+  readonly origin: string;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** `terraform output -json` shape: `{ name: { value, type, sensitive } }`. */
+export function isTerraformOutputJson(doc: Record<string, unknown>): boolean {
+  const entries = Object.values(doc);
+  return entries.length > 0 && entries.every((e) => isRecord(e) && "value" in e && "type" in e);
+}
+
+/** Flattens `terraform output -json` to `{ name: value }`. */
+export function fromTerraformOutputJson(doc: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc)) out[k] = isRecord(v) ? v.value : undefined;
+  return out;
+}
+
+/** Parses JSON text, naming the file in the error. */
+export function parseJsonDoc(text: string, origin: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(
+      `${origin} is not valid JSON (${(e as Error).message}); regenerate it with \`cdktf output <stack> --outputs-file ${origin}\``,
+    );
+  }
+  if (!isRecord(doc))
+    throw new UsageError(
+      `${origin} must hold a JSON object of stacks, got ${Array.isArray(doc) ? "an array" : typeof doc}`,
+    );
+  return doc;
+}
+
+/**
+ * Picks one stack from a `cdktf output --outputs-file` document (`{ stack: { name: value } }`).
+ * A file in `terraform output -json` shape is accepted too (one anonymous stack).
+ */
+export function selectStack(
+  doc: Record<string, unknown>,
+  origin: string,
+  stack: string | undefined,
+): OutputsSource {
+  if (isTerraformOutputJson(doc)) {
+    return { stack: stack ?? "(terraform output)", origin, values: fromTerraformOutputJson(doc) };
+  }
+  const stacks = Object.keys(doc).filter((k) => isRecord(doc[k]));
+  if (stacks.length === 0)
+    throw new UsageError(
+      `${origin} holds no stack outputs; write it with \`cdktf output <stack> --outputs-file ${origin}\``,
+    );
+  let chosen: string;
+  if (stack !== undefined) {
+    if (!stacks.includes(stack))
+      throw new UsageError(
+        `stack "${stack}" is not in ${origin} (stacks: ${stacks.join(", ")}); check --stack / SUBMIT_JOB_STACK`,
+      );
+    chosen = stack;
+  } else if (stacks.length === 1) {
+    chosen = stacks[0];
+  } else {
+    throw new UsageError(
+      `${origin} has ${stacks.length} stacks (${stacks.join(", ")}): pass --stack <name> or set SUBMIT_JOB_STACK`,
+    );
+  }
+  return { stack: chosen, origin, values: doc[chosen] as Record<string, unknown> };
+}
+
+/** Picks the stack directory under cdktf.out/stacks when --stack is not given. */
+export function selectStackDir(
+  available: readonly string[],
+  stack: string | undefined,
+  outDir: string,
+): string {
+  if (stack !== undefined) {
+    if (!available.includes(stack)) {
+      throw new UsageError(
+        `no stack "${stack}" in ${outDir} (found: ${available.join(", ") || "none"}); run \`cdktf synth\` and \`cdktf deploy ${stack}\`, or pass --outputs FILE`,
+      );
+    }
+    return stack;
+  }
+  if (available.length === 1) return available[0];
+  if (available.length === 0) {
+    throw new UsageError(
+      `no stack outputs: pass --outputs FILE (written by \`cdktf output <stack> --outputs-file FILE\`), or deploy so ${outDir}/<stack> has a state`,
+    );
+  }
+  throw new UsageError(
+    `${outDir} has ${available.length} stacks (${available.join(", ")}): pass --stack <name> or set SUBMIT_JOB_STACK`,
+  );
+}
+
+/** Reads one output as a non-empty string; missing/null is a usage error naming how to produce it. */
+export function requireOutput(src: OutputsSource, name: OutputName, override: string): string {
+  const v = src.values[name];
+  if (v === undefined || v === null || v === "") {
+    const state = v === undefined ? "missing" : v === null ? "null" : "empty";
+    throw new UsageError(
+      `output "${name}" is ${state} in ${src.origin} (stack ${src.stack}): deploy the stack (\`cdktf deploy ${src.stack}\`) and rewrite the file with \`cdktf output ${src.stack} --outputs-file <file>\`, or pass ${override}`,
+    );
+  }
+  if (typeof v !== "string")
+    throw new UsageError(`output "${name}" in ${src.origin} must be a string, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** Values the flags/env may set directly. */
+export interface Overrides {
+  readonly clusterId?: string;
+  readonly bucket?: string;
+  readonly region?: string;
+  readonly input?: string;
+  readonly output?: string;
+}
+
+/** Everything the run needs, with where each value came from. */
+export interface Resolved {
+  readonly region?: string;
+  readonly clusterId: string;
+  readonly scriptsUri: string;
+  readonly input: string;
+  readonly output: string;
+  readonly logUri?: string;
+  readonly stack?: string;
+  readonly sources: Readonly<Record<string, string>>;
+}
+
+/**
+ * Applies the precedence. `load` is called only when some value is not overridden, so
+ * `--cluster-id --bucket --input --output` works without any outputs at all.
+ */
+export function resolveOutputs(job: string, o: Overrides, load: () => OutputsSource): Resolved {
+  // scripts_uri needs the bucket; --input/--output default from it too (DESIGN §4.2 prefixes).
+  const needsOutputs = !o.clusterId || !o.bucket;
+  const src = needsOutputs ? load() : undefined;
+  const sources: Record<string, string> = {};
+  const from = (
+    key: string,
+    flag: string | undefined,
+    flagName: string,
+    fromOutputs: () => string,
+  ): string => {
+    if (flag) {
+      sources[key] = flagName;
+      return flag;
+    }
+    sources[key] = src ? src.origin : "(none)";
+    return fromOutputs();
+  };
+  const need = (name: OutputName, flag: string) => {
+    if (!src) throw new UsageError(`no outputs loaded for ${name}; pass ${flag}`);
+    return requireOutput(src, name, flag);
+  };
+  const bucketPrefix = (p: string) => (o.bucket ? `s3://${o.bucket}/${p}` : undefined);
+
+  const clusterId = from("clusterId", o.clusterId, "--cluster-id", () =>
+    need("emr_cluster_id", "--cluster-id"),
+  );
+  if (!/^j-[A-Z0-9]{1,64}$/.test(clusterId))
+    throw new UsageError(`cluster id must look like j-XXXXXXXXXXXX, got "${clusterId}"`);
+  const scriptsUri = asPrefix(
+    from("scriptsUri", bucketPrefix("scripts/"), "--bucket", () => need("scripts_uri", "--bucket")),
+  );
+  parseS3Uri(scriptsUri, sources.scriptsUri === "--bucket" ? "--bucket" : "output scripts_uri");
+  const input = from(
+    "input",
+    o.input ?? bucketPrefix("streaming-data/"),
+    o.input ? "--input" : "--bucket",
+    () => need("raw_events_uri", "--input"),
+  );
+  const output = from(
+    "output",
+    o.output ?? bucketPrefix(`processed-data/${job}/`),
+    o.output ? "--output" : "--bucket",
+    () => `${asPrefix(need("processed_uri", "--output"))}${job}/`,
+  );
+  parseS3Uri(input, sources.input === "--input" ? "--input" : "input");
+  parseS3Uri(output, sources.output === "--output" ? "--output" : "output");
+
+  let region = o.region;
+  if (region) sources.region = "--region";
+  else if (src) {
+    region = requireOutput(src, "region", "--region");
+    sources.region = src.origin;
+  }
+  let logUri: string | undefined;
+  const rawLog = src?.values.emr_log_uri;
+  if (typeof rawLog === "string" && rawLog) {
+    logUri = rawLog;
+    sources.logUri = src!.origin;
+  } else if (o.bucket) {
+    logUri = `s3://${o.bucket}/emr-logs/`;
+    sources.logUri = "--bucket";
+  }
+  return { region, clusterId, scriptsUri, input, output, logUri, stack: src?.stack, sources };
+}

@@ -1,0 +1,397 @@
+/**
+ * Orchestration: resolve → plan → (dry-run | local | upload → step → wait). Returns an outcome and
+ * the result object; the entry file turns the outcome into the exit code. Nothing here exits.
+ */
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AwsConfig, CancelResult, EmrApi, FailureDetails, S3Api } from "./aws";
+import { checkClusterAcceptsSteps } from "./aws";
+import { Outcome, UsageError } from "./errors";
+import { checkJobArgs, findJob, helperZip } from "./jobs";
+import type { OutputsSource } from "./outputs";
+import { parseJsonDoc, resolveOutputs, selectStack, selectStackDir } from "./outputs";
+import {
+  buildStepRequest,
+  contentKey,
+  defaultRunId,
+  parseConf,
+  parseDuration,
+  parseS3Uri,
+  RUN_ID_RE,
+  s3Uri,
+  sha256,
+  stepName,
+  type AddStepsRequest,
+  type StepPlan,
+} from "./plan";
+import { Clock, Progress, waitForStep } from "./wait";
+
+export interface SubmitOptions {
+  readonly job: string;
+  readonly repoRoot: string;
+  readonly jobsDir: string;
+  readonly input?: string;
+  readonly output?: string;
+  readonly stack?: string;
+  readonly outputs?: string;
+  readonly clusterId?: string;
+  readonly bucket?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly endpointUrl?: string;
+  readonly conf: readonly string[];
+  readonly runId?: string;
+  readonly wait: boolean;
+  readonly timeout?: string;
+  readonly logWait: string;
+  readonly dryRun: boolean;
+  readonly local: boolean;
+  readonly master: string;
+  readonly extra: readonly string[];
+}
+
+export interface Deps {
+  readonly aws: (cfg: AwsConfig) => { emr: EmrApi; s3: S3Api };
+  readonly terraformOutput: (stackDir: string) => Promise<string>;
+  readonly clock: Clock;
+  readonly progress: Progress;
+  /** Where --local's child output goes (stdout normally, stderr with --json). */
+  readonly childStdout: "inherit" | "stderr";
+  readonly signal?: AbortSignal;
+}
+
+export interface Upload {
+  readonly uri: string;
+  readonly sha256: string;
+  readonly bytes: number;
+  uploaded: boolean;
+}
+
+/** The --json result (DESIGN §4.4 fields, plus a few extras). */
+export interface SubmitResult {
+  job: string;
+  runId: string;
+  clusterId?: string;
+  stepId?: string;
+  state: string;
+  script: Upload;
+  pyFiles?: Upload;
+  args: string[];
+  input: string;
+  output: string;
+  durationSeconds: number;
+  failure?: FailureDetails & { logTail?: string; logNote?: string };
+  reused?: boolean;
+  cancel?: CancelResult;
+  dryRun?: boolean;
+  stack?: string;
+  sources?: Record<string, string>;
+  request?: AddStepsRequest;
+  exitCode?: number;
+}
+
+// terraform colours its errors; keep the one-line message plain.
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+const stripAnsi = (s: string) => s.replace(ANSI, "");
+
+/** `terraform output -json` in a stack directory (the fallback when no --outputs file is given). */
+export function runTerraformOutput(stackDir: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      "terraform",
+      ["output", "-json"],
+      { cwd: stackDir, timeout: 120_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        if (err) {
+          const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+          const first =
+            String(stderr)
+              .split("\n")
+              .find((l) => l.trim()) ?? err.message;
+          return reject(
+            new UsageError(
+              missing
+                ? "terraform is not on PATH; install it or pass --outputs FILE (written by `cdktf output <stack> --outputs-file FILE`)"
+                : `terraform output -json in ${stackDir} failed: ${stripAnsi(first).trim()}`,
+            ),
+          );
+        }
+        resolve(stdout);
+      },
+    );
+  });
+}
+
+async function loadOutputs(o: SubmitOptions, deps: Deps): Promise<OutputsSource> {
+  if (o.outputs) {
+    if (!existsSync(o.outputs) || !statSync(o.outputs).isFile()) {
+      throw new UsageError(
+        `outputs file ${o.outputs} not found; write it with \`cdktf output <stack> --outputs-file ${o.outputs}\``,
+      );
+    }
+    return selectStack(parseJsonDoc(readFileSync(o.outputs, "utf8"), o.outputs), o.outputs, o.stack);
+  }
+  const outDir = join(o.repoRoot, "cdktf.out", "stacks");
+  const available = existsSync(outDir)
+    ? readdirSync(outDir).filter((d) => statSync(join(outDir, d)).isDirectory())
+    : [];
+  const stack = selectStackDir(available, o.stack, outDir);
+  const dir = join(outDir, stack);
+  const text = await deps.terraformOutput(dir);
+  const origin = `terraform output -json in ${dir}`;
+  const doc = parseJsonDoc(text, origin);
+  if (Object.keys(doc).length === 0) {
+    throw new UsageError(
+      `${origin} returned no outputs: the stack is not deployed (\`cdktf deploy ${stack}\`), or pass --outputs FILE`,
+    );
+  }
+  return selectStack(doc, origin, stack);
+}
+
+function validateCommon(o: SubmitOptions): {
+  conf: string[];
+  timeoutSeconds?: number;
+  logWaitSeconds: number;
+  runId?: string;
+} {
+  const conf = parseConf(o.conf);
+  const timeoutSeconds = o.timeout !== undefined ? parseDuration(o.timeout, "--timeout") : undefined;
+  const logWaitSeconds = parseDuration(o.logWait, "--log-wait");
+  if (o.runId !== undefined && !RUN_ID_RE.test(o.runId)) {
+    throw new UsageError(
+      `--run-id must be 1-128 chars of letters, digits, . _ - (starting with a letter or digit), got "${o.runId}"`,
+    );
+  }
+  if (o.extra.some((a) => a === "")) throw new UsageError("extra job args must not be empty strings");
+  return { conf, timeoutSeconds, logWaitSeconds, runId: o.runId };
+}
+
+/** Runs one submission. Throws UsageError/AwsError; returns the outcome otherwise. */
+export async function submit(
+  o: SubmitOptions,
+  deps: Deps,
+): Promise<{ outcome: Outcome; result: SubmitResult }> {
+  const started = deps.clock.now();
+  const job = findJob(o.jobsDir, o.job);
+  const v = validateCommon(o);
+  checkJobArgs(job, o.extra);
+  const scriptBytes = readFileSync(job.path);
+  const zip = helperZip(o.jobsDir, scriptBytes.toString("utf8"));
+  const runId = v.runId ?? defaultRunId(new Date(deps.clock.now()), deps.clock.random);
+
+  if (o.local) return runLocal(o, deps, job.path, zip?.data, v.conf, runId, started);
+
+  // Validate flags that do not need outputs before loading any.
+  if (o.input) parseS3Uri(o.input, "--input");
+  if (o.output) parseS3Uri(o.output, "--output");
+  if (o.bucket) parseS3Uri(`s3://${o.bucket}/`, "--bucket");
+  // Outputs are read only when flags/env leave something open (--cluster-id + --bucket suffice).
+  const loaded = !o.clusterId || !o.bucket ? await loadOutputs(o, deps) : undefined;
+  const r = resolveOutputs(
+    job.name,
+    { clusterId: o.clusterId, bucket: o.bucket, region: o.region, input: o.input, output: o.output },
+    () => {
+      if (!loaded) throw new UsageError("no stack outputs loaded");
+      return loaded;
+    },
+  );
+
+  const scriptSha = sha256(scriptBytes);
+  const scriptLoc = contentKey(r.scriptsUri, job.name, scriptSha, job.file);
+  const script: Upload = {
+    uri: s3Uri(scriptLoc),
+    sha256: scriptSha,
+    bytes: scriptBytes.length,
+    uploaded: false,
+  };
+  let pyFiles: Upload | undefined;
+  let zipLoc;
+  if (zip) {
+    const zipSha = sha256(zip.data);
+    zipLoc = contentKey(r.scriptsUri, job.name, zipSha, "pyfiles.zip");
+    pyFiles = { uri: s3Uri(zipLoc), sha256: zipSha, bytes: zip.data.length, uploaded: false };
+  }
+  const jobArgs = ["--input", r.input, "--output", r.output, ...o.extra];
+  const plan: StepPlan = {
+    job: job.name,
+    runId,
+    scriptUri: script.uri,
+    pyFilesUri: pyFiles?.uri,
+    conf: v.conf,
+    jobArgs,
+  };
+  const request = buildStepRequest(r.clusterId, plan);
+  const result: SubmitResult = {
+    job: job.name,
+    runId,
+    clusterId: r.clusterId,
+    state: "PLANNED",
+    script,
+    pyFiles,
+    args: request.Steps[0].HadoopJarStep.Args,
+    input: r.input,
+    output: r.output,
+    durationSeconds: 0,
+    stack: r.stack,
+    sources: { ...r.sources },
+  };
+  const duration = () => Math.round((deps.clock.now() - started) / 10) / 100;
+  if (o.dryRun) {
+    result.dryRun = true;
+    result.request = request;
+    result.durationSeconds = duration();
+    return { outcome: { kind: "submitted" }, result };
+  }
+
+  const { emr, s3 } = deps.aws({ region: r.region, profile: o.profile, endpointUrl: o.endpointUrl });
+  const cluster = await emr.describeCluster(r.clusterId);
+  checkClusterAcceptsSteps(cluster);
+  const logUri = cluster.logUri ?? r.logUri;
+
+  const name = stepName(job.name, runId);
+  const existing = (await emr.findSteps(r.clusterId, name))[0];
+  let stepId: string;
+  if (existing) {
+    // --run-id idempotency: never add a second step with the same name.
+    stepId = existing.id;
+    result.reused = true;
+    result.state = existing.state;
+    if (!existing.args.includes(script.uri)) {
+      deps.progress.info(
+        `step ${stepId} (${name}) already exists with a different script; reusing it — pass a new --run-id to run the current code`,
+      );
+    } else
+      deps.progress.info(
+        `step ${stepId} (${name}) already exists (${existing.state}); reusing it, nothing uploaded or added`,
+      );
+  } else {
+    for (const [u, loc, body] of [
+      [script, scriptLoc, scriptBytes],
+      ...(pyFiles && zipLoc && zip ? [[pyFiles, zipLoc, zip.data] as const] : []),
+    ] as const) {
+      if (await s3.exists(loc.bucket, loc.key)) {
+        deps.progress.info(`${u.uri} unchanged (already uploaded)`);
+      } else {
+        await s3.put(loc.bucket, loc.key, body, u.sha256);
+        u.uploaded = true;
+        deps.progress.info(`uploaded ${u.uri} (${u.bytes} bytes)`);
+      }
+    }
+    stepId = await emr.addStep(request);
+    result.state = "PENDING";
+    deps.progress.info(`added step ${stepId} (${name}) to ${r.clusterId}`);
+  }
+  result.stepId = stepId;
+
+  if (!o.wait) {
+    result.durationSeconds = duration();
+    return { outcome: { kind: "submitted" }, result };
+  }
+  const w = await waitForStep(emr, s3, deps.clock, deps.progress, {
+    clusterId: r.clusterId,
+    stepId,
+    timeoutSeconds: v.timeoutSeconds,
+    signal: deps.signal,
+    logUri,
+    logWaitSeconds: v.logWaitSeconds,
+  });
+  result.state = w.state;
+  result.durationSeconds = duration();
+  if (w.failure) result.failure = w.failure;
+  if (w.cancel) result.cancel = w.cancel;
+  if (w.ended === "timeout") return { outcome: { kind: "timeout" }, result };
+  if (w.ended === "interrupted") return { outcome: { kind: "interrupted" }, result };
+  return { outcome: { kind: "step", state: w.state }, result };
+}
+
+/** The spark-submit argv for --local (pure; unit-tested). */
+export function localSparkArgs(
+  master: string,
+  conf: readonly string[],
+  pyFiles: string | undefined,
+  script: string,
+  jobArgs: readonly string[],
+): string[] {
+  const args = ["--master", master];
+  for (const c of conf) args.push("--conf", c);
+  if (pyFiles) args.push("--py-files", pyFiles);
+  return [...args, script, ...jobArgs].filter((a) => a !== "");
+}
+
+async function runLocal(
+  o: SubmitOptions,
+  deps: Deps,
+  scriptPath: string,
+  zip: Buffer | undefined,
+  conf: string[],
+  runId: string,
+  started: number,
+): Promise<{ outcome: Outcome; result: SubmitResult }> {
+  for (const [flag, value] of [
+    ["--input", o.input],
+    ["--output", o.output],
+  ] as const) {
+    if (!value)
+      throw new UsageError(`--local needs ${flag} <local path> (no stack outputs are read in local mode)`);
+    if (/^s3a?:\/\//.test(value)) throw new UsageError(`--local runs on local paths; ${flag} is ${value}`);
+  }
+  if (!/^local(\[(\*|\d+)\])?$/.test(o.master))
+    throw new UsageError(`--master must be local, local[N] or local[*], got "${o.master}"`);
+  const sparkSubmit = join(o.repoRoot, ".venv", "bin", "spark-submit");
+  if (!existsSync(sparkSubmit))
+    throw new UsageError(`${sparkSubmit} not found: run \`make install\` (PySpark from requirements.txt)`);
+  const tmp = mkdtempSync(join(tmpdir(), "submit-job-"));
+  try {
+    let pyFiles: string | undefined;
+    if (zip) {
+      pyFiles = join(tmp, "pyfiles.zip");
+      writeFileSync(pyFiles, zip);
+    }
+    const jobArgs = ["--input", o.input!, "--output", o.output!, ...o.extra];
+    const args = localSparkArgs(o.master, conf, pyFiles, scriptPath, jobArgs);
+    deps.progress.info(`local: ${sparkSubmit} ${args.join(" ")}`);
+    const py = join(o.repoRoot, ".venv", "bin", "python");
+    const child = spawn(sparkSubmit, args, {
+      stdio: ["ignore", deps.childStdout === "stderr" ? process.stderr : "inherit", "inherit"],
+      env: {
+        ...process.env,
+        PYSPARK_PYTHON: process.env.PYSPARK_PYTHON ?? py,
+        PYSPARK_DRIVER_PYTHON: process.env.PYSPARK_DRIVER_PYTHON ?? py,
+      },
+    });
+    const onAbort = () => child.kill("SIGINT");
+    deps.signal?.addEventListener("abort", onAbort, { once: true });
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+      child.once("error", (e) => reject(new UsageError(`cannot run ${sparkSubmit}: ${e.message}`)));
+      child.once("exit", (c, s) => resolve([c, s]));
+    });
+    deps.signal?.removeEventListener("abort", onAbort);
+    const interrupted = deps.signal?.aborted || signal === "SIGINT";
+    const state = interrupted ? "INTERRUPTED" : code === 0 ? "COMPLETED" : "FAILED";
+    const result: SubmitResult = {
+      job: o.job,
+      runId,
+      state,
+      script: {
+        uri: scriptPath,
+        sha256: sha256(readFileSync(scriptPath)),
+        bytes: statSync(scriptPath).size,
+        uploaded: false,
+      },
+      args: [sparkSubmit, ...args],
+      input: o.input!,
+      output: o.output!,
+      durationSeconds: Math.round((deps.clock.now() - started) / 10) / 100,
+    };
+    if (state === "FAILED")
+      result.failure = {
+        reason: `spark-submit exited with ${code ?? signal}`,
+        message: "see the job output above",
+      };
+    return { outcome: interrupted ? { kind: "interrupted" } : { kind: "local", code, signal }, result };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Waiting for a step: DescribeStep with jittered backoff (5 s → 60 s), a deadline, cancellation on
+ * timeout/Ctrl-C (SEND_INTERRUPT), and on FAILED the failure details plus the tail of the step's
+ * stderr from the cluster log URI (which lags by minutes, so the wait for it is bounded).
+ */
+import type { CancelResult, EmrApi, FailureDetails, S3Api } from "./aws";
+import { tailLog } from "./aws";
+import { TERMINAL_STEP_STATES } from "./errors";
+import { backoffDelay, formatElapsed, parseS3Uri, stepLogUri } from "./plan";
+
+/** Time and randomness, injected so tests run instantly and deterministically. */
+export interface Clock {
+  now(): number; // ms
+  /** Resolves after `seconds`, or early (without throwing) when `signal` aborts. */
+  sleep(seconds: number, signal?: AbortSignal): Promise<void>;
+  random(): number;
+}
+
+export const realClock: Clock = {
+  now: () => Date.now(),
+  random: Math.random,
+  sleep: (seconds, signal) =>
+    new Promise<void>((resolve) => {
+      if (signal?.aborted) return resolve();
+      const t = setTimeout(done, seconds * 1000);
+      function done() {
+        clearTimeout(t);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      }
+      signal?.addEventListener("abort", done, { once: true });
+    }),
+};
+
+/** Progress output: a live line on a TTY, plain lines on state changes otherwise. */
+export interface Progress {
+  state(state: string, elapsedSeconds: number): void;
+  info(line: string): void;
+  done(): void;
+}
+
+const COLORS: Record<string, string> = {
+  COMPLETED: "32",
+  FAILED: "31",
+  CANCELLED: "33",
+  INTERRUPTED: "33",
+  RUNNING: "36",
+  PENDING: "2",
+};
+
+export function makeProgress(
+  stream: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): Progress {
+  const tty = Boolean(stream.isTTY) && env.TERM !== "dumb";
+  const color = tty && env.NO_COLOR === undefined;
+  let last = "";
+  let live = false;
+  const paint = (s: string) => (color && COLORS[s] ? `\x1b[${COLORS[s]}m${s}\x1b[0m` : s);
+  return {
+    state(state, elapsed) {
+      if (tty) {
+        stream.write(`\r\x1b[K  step ${paint(state)}  ${formatElapsed(elapsed)}`);
+        live = true;
+        if (state !== last && TERMINAL_STEP_STATES.includes(state)) {
+          stream.write("\n");
+          live = false;
+        }
+      } else if (state !== last) {
+        stream.write(`submit-job: step ${state} after ${formatElapsed(elapsed)}\n`);
+      }
+      last = state;
+    },
+    info(line) {
+      if (live) stream.write("\n");
+      live = false;
+      stream.write(`submit-job: ${line}\n`);
+    },
+    done() {
+      if (live) stream.write("\n");
+      live = false;
+    },
+  };
+}
+
+export interface WaitOptions {
+  readonly clusterId: string;
+  readonly stepId: string;
+  readonly timeoutSeconds?: number;
+  readonly signal?: AbortSignal;
+  /** Log prefix (cluster LogUri or the emr_log_uri output) for the stderr tail. */
+  readonly logUri?: string;
+  /** How long to wait for the stderr log to appear after a failure. */
+  readonly logWaitSeconds: number;
+}
+
+export interface WaitResult {
+  readonly state: string;
+  readonly ended: "terminal" | "timeout" | "interrupted";
+  readonly elapsedSeconds: number;
+  readonly polls: number;
+  readonly cancel?: CancelResult;
+  readonly failure?: FailureDetails & { logTail?: string; logNote?: string };
+}
+
+/** Polls until the step is terminal, the deadline passes or the signal aborts. */
+export async function waitForStep(
+  emr: EmrApi,
+  s3: S3Api | undefined,
+  clock: Clock,
+  progress: Progress,
+  o: WaitOptions,
+): Promise<WaitResult> {
+  const start = clock.now();
+  const elapsed = () => (clock.now() - start) / 1000;
+  const deadline = o.timeoutSeconds !== undefined ? start + o.timeoutSeconds * 1000 : undefined;
+  let polls = 0;
+  let state = "PENDING";
+  for (let attempt = 0; ; attempt++) {
+    const st = await emr.describeStep(o.clusterId, o.stepId);
+    polls++;
+    state = st.state;
+    progress.state(state, elapsed());
+    if (TERMINAL_STEP_STATES.includes(state)) {
+      progress.done();
+      if (state !== "FAILED") return { state, ended: "terminal", elapsedSeconds: elapsed(), polls };
+      const failure = await explainFailure(s3, clock, progress, o, st.failure ?? {}, st.stateChangeReason);
+      return { state, ended: "terminal", elapsedSeconds: elapsed(), polls, failure };
+    }
+    if (o.signal?.aborted) break;
+    let delay = backoffDelay(attempt, clock.random);
+    if (deadline !== undefined) {
+      const left = (deadline - clock.now()) / 1000;
+      if (left <= 0) break;
+      delay = Math.min(delay, left);
+    }
+    await clock.sleep(delay, o.signal);
+    if (o.signal?.aborted) break;
+    if (deadline !== undefined && clock.now() >= deadline) break;
+  }
+  progress.done();
+  const ended = o.signal?.aborted ? "interrupted" : "timeout";
+  progress.info(
+    `${ended === "timeout" ? "timeout" : "interrupted"} after ${formatElapsed(elapsed())} with the step ${state}; cancelling ${o.stepId} (SEND_INTERRUPT)`,
+  );
+  const cancel = await emr.cancelStep(o.clusterId, o.stepId);
+  progress.info(cancel.message);
+  return { state, ended, elapsedSeconds: elapsed(), polls, cancel };
+}
+
+async function explainFailure(
+  s3: S3Api | undefined,
+  clock: Clock,
+  progress: Progress,
+  o: WaitOptions,
+  fd: FailureDetails,
+  reason: string | undefined,
+): Promise<WaitResult["failure"]> {
+  const failure: { reason?: string; message?: string; logFile?: string; logTail?: string; logNote?: string } =
+    {
+      reason: fd.reason ?? reason,
+      message: fd.message,
+      logFile: fd.logFile,
+    };
+  progress.info(
+    `step FAILED: ${failure.reason ?? "no reason given"}${failure.message ? ` — ${failure.message}` : ""}`,
+  );
+  if (failure.logFile) progress.info(`log file: ${failure.logFile}`);
+  const candidates = [
+    o.logUri ? stepLogUri(o.logUri, o.clusterId, o.stepId) : undefined,
+    failure.logFile?.startsWith("s3://") ? failure.logFile : undefined,
+  ].filter((u): u is string => Boolean(u));
+  if (!s3 || candidates.length === 0) {
+    failure.logNote =
+      "no log URI known for this cluster; pass --bucket or use an outputs file with emr_log_uri";
+    progress.info(failure.logNote);
+    return failure;
+  }
+  const uri = candidates[0];
+  const loc = parseS3Uri(uri, "log URI");
+  progress.info(
+    `waiting up to ${formatElapsed(o.logWaitSeconds)} for ${uri} (EMR uploads step logs every few minutes)`,
+  );
+  const until = clock.now() + o.logWaitSeconds * 1000;
+  for (;;) {
+    let data: Buffer | undefined;
+    try {
+      data = await s3.get(loc.bucket, loc.key);
+    } catch (e) {
+      failure.logNote = `could not read ${uri}: ${(e as Error).message}`;
+      progress.info(failure.logNote);
+      return failure;
+    }
+    if (data) {
+      failure.logFile = failure.logFile ?? uri;
+      failure.logTail = tailLog(data);
+      progress.info(`last lines of ${uri}:\n${failure.logTail}`);
+      return failure;
+    }
+    const left = (until - clock.now()) / 1000;
+    if (left <= 0 || o.signal?.aborted) break;
+    await clock.sleep(Math.min(15, left), o.signal);
+  }
+  failure.logNote = `${uri} was not there after ${formatElapsed(o.logWaitSeconds)}; later: aws s3 cp ${uri} - | zcat | tail -n 40`;
+  progress.info(failure.logNote);
+  return failure;
+}
