@@ -1,0 +1,225 @@
+/**
+ * The typed per-environment configuration. main.ts declares one `EnvironmentConfig` per stack;
+ * `validateConfig` rejects bad values with a one-line message naming the field, the value and the fix.
+ */
+
+/** A new VPC created by the stack. */
+export interface CreatedNetworkConfig {
+  readonly mode: "create";
+  /** @default NETWORK_DEFAULTS.vpcCidr */
+  readonly vpcCidr?: string;
+  /** Number of AZs (one private subnet each). @default 2 */
+  readonly azCount?: number;
+  /** Create public subnets + one NAT gateway (≈ 32 USD/month + data). @default false */
+  readonly natGateway?: boolean;
+  /** @default NETWORK_DEFAULTS.interfaceEndpoints */
+  readonly interfaceEndpoints?: readonly string[];
+}
+
+/** Existing VPC/subnets (e.g. a landing-zone VPC). Subnets must be private. */
+export interface ExistingNetworkConfig {
+  readonly mode: "existing";
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  /** The cluster is launched in the first subnet (EMR instance groups use one subnet). */
+  readonly subnetIds: readonly string[];
+}
+
+export type NetworkConfig = CreatedNetworkConfig | ExistingNetworkConfig;
+
+/** S3 remote state (Terraform ≥ 1.10: native S3 locking with use_lockfile, no DynamoDB table). */
+export interface RemoteBackendConfig {
+  readonly bucket: string;
+  /** @default "<namePrefix>/<stack id>.tfstate" */
+  readonly key?: string;
+  /** @default the environment's region */
+  readonly region?: string;
+  /** CMK for the state object. @default SSE-S3 (encrypt = true without a key id) */
+  readonly kmsKeyId?: string;
+}
+
+export interface EmrConfig {
+  readonly releaseLabel?: string;
+  readonly masterInstanceType?: string;
+  readonly coreInstanceType?: string;
+  readonly coreInstanceCount?: number;
+  readonly taskInstanceType?: string;
+  readonly taskInstanceCount?: number;
+  /** Task group on spot. @default true */
+  readonly taskSpot?: boolean;
+  /** Spot ceiling, USD/hour. @default EMR_DEFAULTS.taskSpotMaxPrice */
+  readonly taskSpotMaxPrice?: string;
+  readonly minCapacity?: number;
+  readonly maxCapacity?: number;
+  readonly idleTimeoutSeconds?: number;
+  /**
+   * Enable in-transit TLS: an S3 URI of a zip with privateKey.pem, certificateChain.pem and
+   * trustedCertificates.pem (EMR "PEM" certificate provider). @default in-transit encryption off
+   */
+  readonly inTransitCertificateS3Uri?: string;
+  /**
+   * Manage the account/region-wide EMR block-public-access setting from this stack. Only one stack
+   * per account+region may own it. @default true
+   */
+  readonly manageBlockPublicAccess?: boolean;
+  /** Extra egress CIDRs (e.g. a package mirror behind NAT). 0.0.0.0/0 is rejected. @default none */
+  readonly extraEgressCidrs?: readonly string[];
+}
+
+export interface LakeConfig {
+  readonly streamingDataIaDays?: number;
+  readonly streamingDataGlacierDays?: number;
+  readonly emrLogExpirationDays?: number;
+  readonly noncurrentVersionExpirationDays?: number;
+  /** Terraform `prevent_destroy` on buckets and keys. @default false */
+  readonly preventDestroy?: boolean;
+  /** Let `terraform destroy` empty the buckets (dev only). @default false */
+  readonly forceDestroy?: boolean;
+}
+
+/** One environment = one stack (`pipeline-<envName>`). */
+export interface EnvironmentConfig {
+  /** dev, prod, ... (lowercase letters/digits). */
+  readonly envName: string;
+  /** 12-digit AWS account id; used in ARNs and key policies (no STS call at plan time). */
+  readonly accountId: string;
+  readonly region: string;
+  /** Prefix of every resource name (lowercase, digits, hyphens; ≤ 16 chars, so bucket names stay ≤ 63). */
+  readonly namePrefix: string;
+  /** Email subscribed to the alarm topic. @default no subscription */
+  readonly alarmEmail?: string;
+  readonly network: NetworkConfig;
+  readonly emr?: EmrConfig;
+  readonly lake?: LakeConfig;
+  /** @default local state */
+  readonly remoteBackend?: RemoteBackendConfig;
+  /** Extra provider default tags (Project/Environment/ManagedBy are always set). */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/** A configuration error: one line, names the field, the value and the fix. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+const CIDR_RE = /^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/;
+
+/** Validates an environment config; throws ConfigError on the first problem. */
+export function validateConfig(c: EnvironmentConfig): void {
+  const where = `config "${c.envName}"`;
+  if (!/^[a-z][a-z0-9]{0,9}$/.test(c.envName)) {
+    throw new ConfigError(`envName must be 1-10 lowercase letters/digits, got "${c.envName}"`);
+  }
+  if (!/^\d{12}$/.test(c.accountId)) {
+    throw new ConfigError(`${where}: accountId must be 12 digits, got "${c.accountId}"`);
+  }
+  if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(c.region)) {
+    throw new ConfigError(`${where}: region must look like "eu-west-1", got "${c.region}"`);
+  }
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(c.namePrefix)) {
+    throw new ConfigError(
+      `${where}: namePrefix must be ≤ 16 lowercase letters/digits/hyphens starting with a letter, got "${c.namePrefix}"`,
+    );
+  }
+  if (c.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.alarmEmail)) {
+    throw new ConfigError(`${where}: alarmEmail is not an email address, got "${c.alarmEmail}"`);
+  }
+  const n = c.network;
+  if (n.mode === "existing") {
+    if (n.subnetIds.length === 0) {
+      throw new ConfigError(`${where}: network.subnetIds must list at least one private subnet, got []`);
+    }
+    if (!CIDR_RE.test(n.vpcCidr)) {
+      throw new ConfigError(`${where}: network.vpcCidr must be an IPv4 CIDR, got "${n.vpcCidr}"`);
+    }
+  } else {
+    if (n.vpcCidr !== undefined && !CIDR_RE.test(n.vpcCidr)) {
+      throw new ConfigError(`${where}: network.vpcCidr must be an IPv4 CIDR, got "${n.vpcCidr}"`);
+    }
+    if (n.azCount !== undefined && (!Number.isInteger(n.azCount) || n.azCount < 1 || n.azCount > 3)) {
+      throw new ConfigError(`${where}: network.azCount must be 1, 2 or 3, got ${n.azCount}`);
+    }
+  }
+  const e = c.emr ?? {};
+  if (e.releaseLabel !== undefined && !/^emr-7\.\d+\.\d+$/.test(e.releaseLabel)) {
+    throw new ConfigError(
+      `${where}: emr.releaseLabel must be an emr-7.x release (Spark 3.5), got "${e.releaseLabel}"`,
+    );
+  }
+  for (const k of ["coreInstanceCount", "taskInstanceCount", "minCapacity", "maxCapacity"] as const) {
+    const v = e[k];
+    if (v !== undefined && (!Number.isInteger(v) || v < 0)) {
+      throw new ConfigError(`${where}: emr.${k} must be a non-negative integer, got ${v}`);
+    }
+  }
+  if (e.coreInstanceCount !== undefined && e.coreInstanceCount < 1) {
+    throw new ConfigError(`${where}: emr.coreInstanceCount must be ≥ 1 (HDFS needs a core node), got 0`);
+  }
+  if (e.minCapacity !== undefined && e.maxCapacity !== undefined && e.minCapacity > e.maxCapacity) {
+    throw new ConfigError(
+      `${where}: emr.minCapacity (${e.minCapacity}) must be ≤ emr.maxCapacity (${e.maxCapacity})`,
+    );
+  }
+  if (
+    e.idleTimeoutSeconds !== undefined &&
+    (!Number.isInteger(e.idleTimeoutSeconds) || e.idleTimeoutSeconds < 60 || e.idleTimeoutSeconds > 604800)
+  ) {
+    throw new ConfigError(
+      `${where}: emr.idleTimeoutSeconds must be between 60 and 604800, got ${e.idleTimeoutSeconds}`,
+    );
+  }
+  if (e.taskSpotMaxPrice !== undefined && !/^\d+(\.\d+)?$/.test(e.taskSpotMaxPrice)) {
+    throw new ConfigError(
+      `${where}: emr.taskSpotMaxPrice must be a USD amount like "0.10", got "${e.taskSpotMaxPrice}"`,
+    );
+  }
+  if (e.inTransitCertificateS3Uri !== undefined && !/^s3:\/\/.+\.zip$/.test(e.inTransitCertificateS3Uri)) {
+    throw new ConfigError(
+      `${where}: emr.inTransitCertificateS3Uri must be an s3://.../*.zip URI, got "${e.inTransitCertificateS3Uri}"`,
+    );
+  }
+  for (const cidr of e.extraEgressCidrs ?? []) {
+    if (!CIDR_RE.test(cidr)) {
+      throw new ConfigError(`${where}: emr.extraEgressCidrs entries must be IPv4 CIDRs, got "${cidr}"`);
+    }
+    if (cidr.endsWith("/0")) {
+      throw new ConfigError(
+        `${where}: emr.extraEgressCidrs must not open egress to the internet, got "${cidr}"`,
+      );
+    }
+  }
+  const l = c.lake ?? {};
+  for (const k of [
+    "streamingDataIaDays",
+    "streamingDataGlacierDays",
+    "emrLogExpirationDays",
+    "noncurrentVersionExpirationDays",
+  ] as const) {
+    const v = l[k];
+    if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
+      throw new ConfigError(`${where}: lake.${k} must be a positive integer of days, got ${v}`);
+    }
+  }
+  if (l.streamingDataIaDays !== undefined && l.streamingDataIaDays < 30) {
+    throw new ConfigError(
+      `${where}: lake.streamingDataIaDays must be ≥ 30 (S3 minimum before STANDARD_IA), got ${l.streamingDataIaDays}`,
+    );
+  }
+  const ia = l.streamingDataIaDays ?? 30;
+  if (l.streamingDataGlacierDays !== undefined && l.streamingDataGlacierDays <= ia) {
+    throw new ConfigError(
+      `${where}: lake.streamingDataGlacierDays (${l.streamingDataGlacierDays}) must be > streamingDataIaDays (${ia})`,
+    );
+  }
+  if (l.preventDestroy && l.forceDestroy) {
+    throw new ConfigError(`${where}: lake.preventDestroy and lake.forceDestroy cannot both be true`);
+  }
+  if (c.remoteBackend !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(c.remoteBackend.bucket)) {
+    throw new ConfigError(
+      `${where}: remoteBackend.bucket is not a valid S3 bucket name, got "${c.remoteBackend.bucket}"`,
+    );
+  }
+}

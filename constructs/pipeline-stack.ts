@@ -1,0 +1,189 @@
+import { Construct } from "constructs";
+import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { EnvironmentConfig, validateConfig } from "./config";
+import { DataLake } from "./data-lake";
+import { GlueCatalog } from "./glue-catalog";
+import { Network } from "./network";
+import { SparkCluster } from "./spark-cluster";
+import { Monitoring } from "./monitoring";
+import { LAKE_PREFIXES } from "./defaults";
+
+/** The 12 stack outputs of DESIGN §4.1 [contract], in order. */
+export const STACK_OUTPUTS = [
+  "region",
+  "lake_bucket_name",
+  "scripts_uri",
+  "raw_events_uri",
+  "processed_uri",
+  "emr_cluster_id",
+  "emr_log_uri",
+  "kinesis_stream_name",
+  "firehose_stream_name",
+  "glue_database_name",
+  "alarm_topic_arn",
+  "dashboard_name",
+] as const;
+
+/** Names derived from the config, shared by constructs that are created in different places. */
+export function resourceNames(config: EnvironmentConfig): {
+  base: string;
+  glueDatabase: string;
+  kinesisStream: string;
+  firehoseStream: string;
+} {
+  const base = `${config.namePrefix}-${config.envName}`;
+  return {
+    base,
+    glueDatabase: `${base.replace(/-/g, "_")}_lake`,
+    kinesisStream: `${base}-events`,
+    firehoseStream: `${base}-events-to-lake`,
+  };
+}
+
+/**
+ * One environment's stack (`pipeline-<envName>`): provider with default tags, optional S3 remote
+ * state, the data lake, Glue catalog, network, EMR cluster, monitoring and the §4.1 outputs.
+ */
+export class PipelineStack extends TerraformStack {
+  public readonly config: EnvironmentConfig;
+  public readonly lake: DataLake;
+  public readonly catalog: GlueCatalog;
+  public readonly network: Network;
+  public readonly cluster: SparkCluster;
+  public readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, config: EnvironmentConfig) {
+    super(scope, id);
+    // validate
+    validateConfig(config);
+    this.config = config;
+    // defaults
+    const names = resourceNames(config);
+    const { accountId, region } = config;
+    const lakeCfg = config.lake ?? {};
+    const emr = config.emr ?? {};
+
+    // resources
+    new AwsProvider(this, "aws", {
+      region,
+      defaultTags: [
+        {
+          tags: {
+            ...config.tags,
+            Project: "aws-bigdata-pipeline",
+            Environment: config.envName,
+            ManagedBy: "cdktf",
+          },
+        },
+      ],
+    });
+    if (config.remoteBackend) {
+      const b = config.remoteBackend;
+      new S3Backend(this, {
+        bucket: b.bucket,
+        key: b.key ?? `${config.namePrefix}/${id}.tfstate`,
+        region: b.region ?? region,
+        encrypt: true,
+        ...(b.kmsKeyId ? { kmsKeyId: b.kmsKeyId } : {}),
+      });
+      // Terraform ≥ 1.10 native S3 state locking (no DynamoDB table); cdktf 0.21's S3Backend
+      // has no typed field for it yet.
+      this.addOverride("terraform.backend.s3.use_lockfile", true);
+    }
+
+    this.lake = new DataLake(this, "lake", {
+      accountId,
+      region,
+      name: names.base,
+      streamingDataIaDays: lakeCfg.streamingDataIaDays,
+      streamingDataGlacierDays: lakeCfg.streamingDataGlacierDays,
+      emrLogExpirationDays: lakeCfg.emrLogExpirationDays,
+      noncurrentVersionExpirationDays: lakeCfg.noncurrentVersionExpirationDays,
+      preventDestroy: lakeCfg.preventDestroy,
+      forceDestroy: lakeCfg.forceDestroy,
+    });
+    this.catalog = new GlueCatalog(this, "catalog", {
+      accountId,
+      region,
+      lake: this.lake,
+      databaseName: names.glueDatabase,
+    });
+    this.network = new Network(this, "network", {
+      region,
+      name: names.base,
+      config: config.network,
+      lake: this.lake,
+    });
+    this.cluster = new SparkCluster(this, "spark", {
+      accountId,
+      region,
+      name: names.base,
+      lake: this.lake,
+      catalog: this.catalog,
+      network: this.network,
+      releaseLabel: emr.releaseLabel,
+      masterInstanceType: emr.masterInstanceType,
+      coreInstanceType: emr.coreInstanceType,
+      coreInstanceCount: emr.coreInstanceCount,
+      taskInstanceType: emr.taskInstanceType,
+      taskInstanceCount: emr.taskInstanceCount,
+      taskSpot: emr.taskSpot,
+      taskSpotMaxPrice: emr.taskSpotMaxPrice,
+      minCapacity: emr.minCapacity,
+      maxCapacity: emr.maxCapacity,
+      idleTimeoutSeconds: emr.idleTimeoutSeconds,
+      inTransitCertificateS3Uri: emr.inTransitCertificateS3Uri,
+      manageBlockPublicAccess: emr.manageBlockPublicAccess,
+      extraEgressCidrs: emr.extraEgressCidrs,
+      terminationProtection: lakeCfg.preventDestroy ?? false,
+    });
+    this.monitoring = new Monitoring(this, "monitoring", {
+      accountId,
+      region,
+      name: names.base,
+      alarmEmail: config.alarmEmail,
+    });
+    this.monitoring.watchEmrCluster(this.cluster);
+
+    // The two stream names come from these variables so the streaming constructs replace them
+    // with a 2-line edit (their own resource attributes).
+    // eslint-disable-next-line prefer-const -- reassigned by the streaming constructs (issue 3)
+    let kinesisStreamName: string = names.kinesisStream;
+    // eslint-disable-next-line prefer-const -- reassigned by the streaming constructs (issue 3)
+    let firehoseStreamName: string = names.firehoseStream;
+    // streaming (issue 3): StreamingIngest + JobTrigger are created here
+    // ---- end streaming ----
+
+    // outputs (DESIGN §4.1 [contract]; URIs end with "/")
+    const outputs: Record<(typeof STACK_OUTPUTS)[number], { value: string; description: string }> = {
+      region: { value: region, description: "AWS region of this environment" },
+      lake_bucket_name: { value: this.lake.bucket.bucket, description: "Data lake bucket" },
+      scripts_uri: {
+        value: this.lake.uri(LAKE_PREFIXES.scripts),
+        description: "Where submit-job uploads jobs",
+      },
+      raw_events_uri: {
+        value: this.lake.uri(LAKE_PREFIXES.streamingData),
+        description: "Firehose landing zone (Hive partitions)",
+      },
+      processed_uri: {
+        value: this.lake.uri(LAKE_PREFIXES.processedData),
+        description: "Job outputs: <uri><job>/",
+      },
+      emr_cluster_id: { value: this.cluster.clusterId, description: "EMR cluster id (j-...)" },
+      emr_log_uri: { value: this.cluster.logUri, description: "EMR log URI" },
+      kinesis_stream_name: { value: kinesisStreamName, description: "Kinesis stream producers write to" },
+      firehose_stream_name: { value: firehoseStreamName, description: "Firehose delivery stream" },
+      glue_database_name: {
+        value: this.catalog.database.name,
+        description: "Glue database of the events table",
+      },
+      alarm_topic_arn: { value: this.monitoring.topic.arn, description: "SNS topic for alarms" },
+      dashboard_name: { value: this.monitoring.dashboardName, description: "CloudWatch dashboard" },
+    };
+    for (const name of STACK_OUTPUTS) {
+      new TerraformOutput(this, name, outputs[name]).overrideLogicalId(name);
+    }
+  }
+}

@@ -1,0 +1,449 @@
+import { Construct } from "constructs";
+import { EmrCluster } from "@cdktf/provider-aws/lib/emr-cluster";
+import { EmrInstanceGroup } from "@cdktf/provider-aws/lib/emr-instance-group";
+import { EmrManagedScalingPolicy } from "@cdktf/provider-aws/lib/emr-managed-scaling-policy";
+import { EmrSecurityConfiguration } from "@cdktf/provider-aws/lib/emr-security-configuration";
+import { EmrBlockPublicAccessConfiguration } from "@cdktf/provider-aws/lib/emr-block-public-access-configuration";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
+import { DataLake } from "./data-lake";
+import { GlueCatalog } from "./glue-catalog";
+import { Network } from "./network";
+import {
+  EMR_APPLICATIONS,
+  EMR_DEFAULTS,
+  EMR_MANAGED_TAG,
+  EMR_RELEASE_LABEL,
+  LAKE_PREFIXES,
+  SPARK_DEFAULTS,
+  partitionOf,
+} from "./defaults";
+
+export interface SparkClusterProps {
+  readonly accountId: string;
+  readonly region: string;
+  /** Name prefix (e.g. "bdp-dev"). */
+  readonly name: string;
+  readonly lake: DataLake;
+  readonly catalog: GlueCatalog;
+  readonly network: Network;
+  /** @default EMR_RELEASE_LABEL (emr-7.9.0, Spark 3.5.5) */
+  readonly releaseLabel?: string;
+  /** @default EMR_DEFAULTS.masterInstanceType */
+  readonly masterInstanceType?: string;
+  /** @default EMR_DEFAULTS.coreInstanceType */
+  readonly coreInstanceType?: string;
+  /** On-demand core nodes (HDFS). @default EMR_DEFAULTS.coreInstanceCount (2) */
+  readonly coreInstanceCount?: number;
+  /** @default EMR_DEFAULTS.taskInstanceType */
+  readonly taskInstanceType?: string;
+  /** Initial task nodes; managed scaling adds more. @default 0 */
+  readonly taskInstanceCount?: number;
+  /** Task group on spot. @default true */
+  readonly taskSpot?: boolean;
+  /** @default EMR_DEFAULTS.taskSpotMaxPrice */
+  readonly taskSpotMaxPrice?: string;
+  /** Managed scaling minimum (instances). @default EMR_DEFAULTS.minCapacity */
+  readonly minCapacity?: number;
+  /** Managed scaling maximum (instances). @default EMR_DEFAULTS.maxCapacity */
+  readonly maxCapacity?: number;
+  /** Auto-termination after idle seconds (60–604800). @default 3600 */
+  readonly idleTimeoutSeconds?: number;
+  /** In-transit TLS with a PEM zip on S3 (see README). @default off */
+  readonly inTransitCertificateS3Uri?: string;
+  /** Own the account/region-wide EMR block-public-access setting. @default true */
+  readonly manageBlockPublicAccess?: boolean;
+  /** Extra HTTPS egress CIDRs (never /0). @default none */
+  readonly extraEgressCidrs?: readonly string[];
+  /** EMR termination protection (prod). @default false */
+  readonly terminationProtection?: boolean;
+}
+
+/** The EMR security configuration document for the given key and options (exported for tests). */
+export function securityConfigurationJson(kmsKeyArn: string, inTransitCertificateS3Uri?: string): string {
+  return JSON.stringify({
+    EncryptionConfiguration: {
+      EnableInTransitEncryption: inTransitCertificateS3Uri !== undefined,
+      ...(inTransitCertificateS3Uri
+        ? {
+            InTransitEncryptionConfiguration: {
+              TLSCertificateConfiguration: {
+                CertificateProviderType: "PEM",
+                S3Object: inTransitCertificateS3Uri,
+              },
+            },
+          }
+        : {}),
+      EnableAtRestEncryption: true,
+      AtRestEncryptionConfiguration: {
+        S3EncryptionConfiguration: { EncryptionMode: "SSE-KMS", AwsKmsKey: kmsKeyArn },
+        LocalDiskEncryptionConfiguration: {
+          EncryptionKeyProviderType: "AwsKms",
+          AwsKmsKey: kmsKeyArn,
+          EnableEbsEncryption: true,
+        },
+      },
+    },
+    // IMDSv2 only, hop limit 1 (EMR ≥ 6.x honours this block of the security configuration).
+    InstanceMetadataServiceConfiguration: {
+      MinimumInstanceMetadataServiceVersion: 2,
+      HttpPutResponseHopLimit: 1,
+    },
+  });
+}
+
+/**
+ * EMR on EC2 running Spark: on-demand master + core groups, a spot task group, managed scaling,
+ * auto-termination, Glue Data Catalog as Hive metastore, SSE-KMS/EBS/local-disk encryption and
+ * IMDSv2 via a security configuration, logs to `emr-logs/`, in private subnets.
+ *
+ * IAM: the service role uses AmazonEMRServicePolicy_v2 (trust limited to this account's EMR
+ * clusters; v2 only touches resources tagged for-use-with-amazon-emr-managed-policies=true, which the
+ * network and security groups carry). The instance profile gets only the lake prefixes, the Glue
+ * database and the lake key — no v1 managed policies, no *FullAccess.
+ */
+export class SparkCluster extends Construct {
+  public readonly cluster: EmrCluster;
+  public readonly clusterId: string;
+  public readonly clusterArn: string;
+  public readonly logUri: string;
+  public readonly serviceRole: IamRole;
+  public readonly instanceRole: IamRole;
+  public readonly instanceProfile: IamInstanceProfile;
+  public readonly masterSecurityGroup: SecurityGroup;
+  public readonly coreSecurityGroup: SecurityGroup;
+  public readonly serviceAccessSecurityGroup: SecurityGroup;
+  public readonly taskGroup: EmrInstanceGroup;
+  public readonly scalingPolicy: EmrManagedScalingPolicy;
+  public readonly securityConfiguration: EmrSecurityConfiguration;
+
+  constructor(scope: Construct, id: string, props: SparkClusterProps) {
+    super(scope, id);
+    // validate + defaults
+    const release = props.releaseLabel ?? EMR_RELEASE_LABEL;
+    if (!/^emr-7\.\d+\.\d+$/.test(release)) {
+      throw new Error(`SparkCluster: releaseLabel must be emr-7.x (Spark 3.5), got "${release}"`);
+    }
+    const core = props.coreInstanceCount ?? EMR_DEFAULTS.coreInstanceCount;
+    const task = props.taskInstanceCount ?? EMR_DEFAULTS.taskInstanceCount;
+    const min = props.minCapacity ?? EMR_DEFAULTS.minCapacity;
+    const max = props.maxCapacity ?? EMR_DEFAULTS.maxCapacity;
+    const idle = props.idleTimeoutSeconds ?? EMR_DEFAULTS.idleTimeoutSeconds;
+    const spot = props.taskSpot ?? EMR_DEFAULTS.taskSpot;
+    if (!Number.isInteger(core) || core < 1) {
+      throw new Error(`SparkCluster: coreInstanceCount must be ≥ 1, got ${core}`);
+    }
+    if (min > max) throw new Error(`SparkCluster: minCapacity (${min}) must be ≤ maxCapacity (${max})`);
+    if (max < core + task) {
+      throw new Error(`SparkCluster: maxCapacity (${max}) must be ≥ core + task instances (${core + task})`);
+    }
+    if (!Number.isInteger(idle) || idle < 60 || idle > 604800) {
+      throw new Error(`SparkCluster: idleTimeoutSeconds must be between 60 and 604800, got ${idle}`);
+    }
+    for (const cidr of props.extraEgressCidrs ?? []) {
+      if (cidr.endsWith("/0")) {
+        throw new Error(`SparkCluster: extraEgressCidrs must not open egress to the internet, got "${cidr}"`);
+      }
+    }
+    const partition = partitionOf(props.region);
+    const lake = props.lake;
+    this.logUri = lake.uri(LAKE_PREFIXES.emrLogs);
+    const sgTags = (n: string): Record<string, string> => ({
+      Name: `${props.name}-emr-${n}`,
+      ...EMR_MANAGED_TAG,
+    });
+
+    // resources: IAM
+    this.serviceRole = new IamRole(this, "service-role", {
+      name: `${props.name}-emr-service`,
+      description: "EMR service role (AmazonEMRServicePolicy_v2)",
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "elasticmapreduce.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            // Confused-deputy guard recommended for the v2 policy.
+            Condition: {
+              StringEquals: { "aws:SourceAccount": props.accountId },
+              ArnLike: {
+                "aws:SourceArn": `arn:${partition}:elasticmapreduce:${props.region}:${props.accountId}:*`,
+              },
+            },
+          },
+        ],
+      }),
+    });
+    new IamRolePolicyAttachment(this, "service-role-v2", {
+      role: this.serviceRole.name,
+      policyArn: `arn:${partition}:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2`,
+    });
+    this.instanceRole = new IamRole(this, "instance-role", {
+      name: `${props.name}-emr-ec2`,
+      description: "EMR EC2 instance profile role: lake prefixes, Glue database, lake key",
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ],
+      }),
+    });
+    this.instanceProfile = new IamInstanceProfile(this, "instance-profile", {
+      name: `${props.name}-emr-ec2`,
+      role: this.instanceRole.name,
+    });
+    new IamRolePolicy(this, "service-role-extra", {
+      name: "pass-instance-role-and-ebs-kms",
+      role: this.serviceRole.name,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            // v2 only allows passing EMR_EC2_DefaultRole; ours has a stack-specific name.
+            Sid: "PassInstanceRole",
+            Effect: "Allow",
+            Action: "iam:PassRole",
+            Resource: this.instanceRole.arn,
+            Condition: { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } },
+          },
+          {
+            // EBS encryption with a CMK: EMR creates grants for the EC2/EBS service.
+            Sid: "EbsEncryptionGrants",
+            Effect: "Allow",
+            Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+            Resource: lake.kmsKey.arn,
+            Condition: { Bool: { "kms:GrantIsForAWSResource": "true" } },
+          },
+          {
+            Sid: "EbsEncryptionUse",
+            Effect: "Allow",
+            Action: [
+              "kms:Encrypt",
+              "kms:Decrypt",
+              "kms:ReEncryptFrom",
+              "kms:ReEncryptTo",
+              "kms:GenerateDataKey",
+              "kms:GenerateDataKeyWithoutPlaintext",
+              "kms:DescribeKey",
+            ],
+            Resource: lake.kmsKey.arn,
+          },
+        ],
+      }),
+    });
+
+    // resources: security groups (rules are separate resources so EMR's own additions don't drift)
+    const vpcId = props.network.vpcId;
+    this.masterSecurityGroup = new SecurityGroup(this, "master-sg", {
+      name: `${props.name}-emr-master`,
+      description: "EMR-managed SG of the primary node",
+      vpcId,
+      revokeRulesOnDelete: true, // EMR adds cross-references; without this destroy deadlocks
+      tags: sgTags("master"),
+    });
+    this.coreSecurityGroup = new SecurityGroup(this, "core-sg", {
+      name: `${props.name}-emr-core`,
+      description: "EMR-managed SG of core and task nodes",
+      vpcId,
+      revokeRulesOnDelete: true,
+      tags: sgTags("core"),
+    });
+    this.serviceAccessSecurityGroup = new SecurityGroup(this, "service-sg", {
+      name: `${props.name}-emr-service-access`,
+      description: "EMR service access SG (private subnets)",
+      vpcId,
+      revokeRulesOnDelete: true,
+      tags: sgTags("service-access"),
+    });
+    const rules = this.securityGroupRules(props);
+
+    // resources: EMR
+    this.securityConfiguration = new EmrSecurityConfiguration(this, "security-configuration", {
+      name: `${props.name}-emr`,
+      configuration: securityConfigurationJson(lake.kmsKey.arn, props.inTransitCertificateS3Uri),
+    });
+    if (props.manageBlockPublicAccess ?? true) {
+      // Account/region-wide: no public SG rule may be opened for any EMR cluster, not even port 22.
+      new EmrBlockPublicAccessConfiguration(this, "block-public-access", {
+        blockPublicSecurityGroupRules: true,
+      });
+    }
+    const ebs = [{ size: EMR_DEFAULTS.ebsVolumeSizeGb, type: "gp3", volumesPerInstance: 1 }];
+    this.cluster = new EmrCluster(this, "cluster", {
+      name: `${props.name}-spark`,
+      releaseLabel: release,
+      applications: [...EMR_APPLICATIONS],
+      serviceRole: this.serviceRole.arn,
+      securityConfiguration: this.securityConfiguration.name,
+      logUri: this.logUri,
+      logEncryptionKmsKeyId: lake.kmsKey.arn,
+      ebsRootVolumeSize: EMR_DEFAULTS.ebsRootVolumeSizeGb,
+      keepJobFlowAliveWhenNoSteps: true, // a long-lived cluster for steps; auto-termination stops idle cost
+      terminationProtection: props.terminationProtection ?? false,
+      visibleToAllUsers: true,
+      unhealthyNodeReplacement: true,
+      scaleDownBehavior: "TERMINATE_AT_TASK_COMPLETION",
+      stepConcurrencyLevel: EMR_DEFAULTS.stepConcurrencyLevel,
+      autoTerminationPolicy: { idleTimeout: idle },
+      ec2Attributes: {
+        subnetId: props.network.privateSubnetIds[0],
+        instanceProfile: this.instanceProfile.arn,
+        emrManagedMasterSecurityGroup: this.masterSecurityGroup.id,
+        emrManagedSlaveSecurityGroup: this.coreSecurityGroup.id,
+        serviceAccessSecurityGroup: this.serviceAccessSecurityGroup.id,
+      },
+      masterInstanceGroup: {
+        instanceType: props.masterInstanceType ?? EMR_DEFAULTS.masterInstanceType,
+        instanceCount: 1,
+        ebsConfig: ebs,
+      },
+      coreInstanceGroup: {
+        instanceType: props.coreInstanceType ?? EMR_DEFAULTS.coreInstanceType,
+        instanceCount: core,
+        ebsConfig: ebs,
+      },
+      configurationsJson: JSON.stringify(clusterConfigurations()),
+      tags: { ...EMR_MANAGED_TAG },
+      dependsOn: [...rules, this.instanceProfile],
+    });
+    this.clusterId = this.cluster.id;
+    this.clusterArn = this.cluster.arn;
+    this.taskGroup = new EmrInstanceGroup(this, "task-group", {
+      clusterId: this.cluster.id,
+      name: spot ? "task-spot" : "task",
+      instanceType: props.taskInstanceType ?? EMR_DEFAULTS.taskInstanceType,
+      instanceCount: task,
+      bidPrice: spot ? (props.taskSpotMaxPrice ?? EMR_DEFAULTS.taskSpotMaxPrice) : undefined,
+      ebsConfig: ebs,
+    });
+    this.scalingPolicy = new EmrManagedScalingPolicy(this, "managed-scaling", {
+      clusterId: this.cluster.id,
+      computeLimits: [
+        {
+          unitType: "Instances",
+          minimumCapacityUnits: min,
+          maximumCapacityUnits: max,
+          // Core stays on-demand at its size; growth beyond it happens in the (spot) task group.
+          maximumCoreCapacityUnits: core,
+          ...(spot ? { maximumOndemandCapacityUnits: core } : {}),
+        },
+      ],
+      dependsOn: [this.taskGroup],
+    });
+
+    // permissions: instance profile
+    lake.grantRead(this.instanceRole, LAKE_PREFIXES.scripts);
+    lake.grantRead(this.instanceRole, LAKE_PREFIXES.streamingData);
+    lake.grantRead(this.instanceRole, LAKE_PREFIXES.streamingErrors);
+    lake.grantWrite(this.instanceRole, LAKE_PREFIXES.processedData);
+    lake.grantRead(this.instanceRole, LAKE_PREFIXES.processedData);
+    lake.grantWrite(this.instanceRole, LAKE_PREFIXES.emrLogs); // node log push to logUri
+    props.catalog.grantReadWrite(this.instanceRole);
+  }
+
+  private securityGroupRules(props: SparkClusterProps): SecurityGroupRule[] {
+    const m = this.masterSecurityGroup.id;
+    const c = this.coreSecurityGroup.id;
+    const s = this.serviceAccessSecurityGroup.id;
+    const out: SecurityGroupRule[] = [];
+    const rule = (
+      id: string,
+      sg: string,
+      type: "ingress" | "egress",
+      description: string,
+      proto: string,
+      from: number,
+      to: number,
+      peer: { sourceSecurityGroupId?: string; cidrBlocks?: string[]; prefixListIds?: string[] },
+    ): void => {
+      out.push(
+        new SecurityGroupRule(this, id, {
+          securityGroupId: sg,
+          type,
+          description,
+          protocol: proto,
+          fromPort: from,
+          toPort: to,
+          ...peer,
+        }),
+      );
+    };
+    // Rules EMR requires for clusters in private subnets
+    // (https://docs.aws.amazon.com/emr/latest/ManagementGuide/emr-man-sec-groups.html): declared here
+    // so they are reviewable in the plan. EMR itself also adds an "all outbound" rule to the
+    // EMR-managed groups when it launches the cluster and re-adds it if removed — that is why egress
+    // cannot be made narrower than the routes: with no NAT/IGW the private route table only reaches
+    // the VPC, its interface endpoints and the S3 gateway endpoint.
+    rule("service-in-9443", s, "ingress", "EMR: primary node to service access", "tcp", 9443, 9443, {
+      sourceSecurityGroupId: m,
+    });
+    rule("service-out-8443-master", s, "egress", "EMR: service access to primary", "tcp", 8443, 8443, {
+      sourceSecurityGroupId: m,
+    });
+    rule("service-out-8443-core", s, "egress", "EMR: service access to core/task", "tcp", 8443, 8443, {
+      sourceSecurityGroupId: c,
+    });
+    for (const [name, sg] of [
+      ["master", m],
+      ["core", c],
+    ] as const) {
+      rule(`${name}-in-8443`, sg, "ingress", "EMR: service access to node", "tcp", 8443, 8443, {
+        sourceSecurityGroupId: s,
+      });
+      rule(`${name}-in-master`, sg, "ingress", "Intra-cluster from primary", "-1", 0, 0, {
+        sourceSecurityGroupId: m,
+      });
+      rule(`${name}-in-core`, sg, "ingress", "Intra-cluster from core/task", "-1", 0, 0, {
+        sourceSecurityGroupId: c,
+      });
+      rule(`${name}-out-master`, sg, "egress", "Intra-cluster to primary", "-1", 0, 0, {
+        sourceSecurityGroupId: m,
+      });
+      rule(`${name}-out-core`, sg, "egress", "Intra-cluster to core/task", "-1", 0, 0, {
+        sourceSecurityGroupId: c,
+      });
+      rule(`${name}-out-s3`, sg, "egress", "HTTPS to S3 (gateway endpoint)", "tcp", 443, 443, {
+        prefixListIds: [props.network.s3PrefixListId],
+      });
+      rule(
+        `${name}-out-vpc-https`,
+        sg,
+        "egress",
+        "HTTPS to interface endpoints in the VPC",
+        "tcp",
+        443,
+        443,
+        {
+          cidrBlocks: [props.network.vpcCidr],
+        },
+      );
+      rule(`${name}-out-service-9443`, sg, "egress", "EMR: node to service access", "tcp", 9443, 9443, {
+        sourceSecurityGroupId: s,
+      });
+      if ((props.extraEgressCidrs ?? []).length > 0) {
+        rule(`${name}-out-extra`, sg, "egress", "HTTPS to configured extra CIDRs", "tcp", 443, 443, {
+          cidrBlocks: [...(props.extraEgressCidrs ?? [])],
+        });
+      }
+    }
+    return out;
+  }
+}
+
+/** spark-defaults (AQE, Kryo, snappy) and Glue Data Catalog as the Hive/Spark metastore. */
+export function clusterConfigurations(): Record<string, unknown>[] {
+  const glue = {
+    "hive.metastore.client.factory.class":
+      "com.amazonaws.glue.catalog.metastore.AWSGlueDataCatalogHiveClientFactory",
+  };
+  return [
+    { Classification: "spark-defaults", Properties: { ...SPARK_DEFAULTS } },
+    { Classification: "spark-hive-site", Properties: glue },
+    { Classification: "hive-site", Properties: glue },
+  ];
+}
