@@ -147,6 +147,12 @@ export function explainAwsError(e: unknown, what: string, endpoint?: string): Er
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT/.test(msg))
     return new AwsError(`${what}: cannot reach ${endpoint ?? "the AWS endpoint"} (${msg})`);
   const status = err.$metadata?.httpStatusCode;
+  if (name === "SyntaxError" && status !== undefined) {
+    return new AwsError(
+      `${what} failed: HTTP ${status} with a non-AWS response body (does ${endpoint ?? "the endpoint"} implement this API?)`,
+      err.$metadata?.requestId,
+    );
+  }
   return new AwsError(
     `${what} failed: ${name}${status ? ` (HTTP ${status})` : ""}: ${msg}`,
     err.$metadata?.requestId,

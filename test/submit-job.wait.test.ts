@@ -1,0 +1,327 @@
+/**
+ * The wait/cancel/timeout/failure paths and the submit flow, against a scripted EMR client and
+ * an in-memory S3 (moto never finishes steps and has no CancelSteps). A fake clock makes the
+ * backoff observable and the tests instant.
+ */
+import { gzipSync } from "node:zlib";
+import { join } from "node:path";
+import type {
+  CancelResult,
+  ClusterInfo,
+  EmrApi,
+  S3Api,
+  StepStatus,
+  StepSummary,
+} from "../scripts/submit-job/aws";
+import { UsageError } from "../scripts/submit-job/errors";
+import type { AddStepsRequest } from "../scripts/submit-job/plan";
+import { submit, SubmitOptions } from "../scripts/submit-job/run";
+import { Clock, Progress, waitForStep } from "../scripts/submit-job/wait";
+
+/** Advances virtual time on sleep; records every sleep; can abort a signal at a chosen time. */
+class FakeClock implements Clock {
+  t = 1_700_000_000_000;
+  sleeps: number[] = [];
+  onSleep?: (clock: FakeClock) => void;
+  now = () => this.t;
+  random = () => 0.5;
+  async sleep(seconds: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(seconds);
+    this.onSleep?.(this);
+    if (signal?.aborted) return;
+    this.t += seconds * 1000;
+  }
+}
+
+class ScriptedEmr implements EmrApi {
+  describes = 0;
+  added: AddStepsRequest[] = [];
+  cancels: string[] = [];
+  steps: StepSummary[] = [];
+  constructor(
+    private readonly script: StepStatus[],
+    private readonly cancelResult: CancelResult = {
+      attempted: true,
+      ok: true,
+      message: "cancel requested for s-1",
+    },
+    private readonly cluster: Partial<ClusterInfo> = {},
+  ) {}
+  async describeCluster(id: string): Promise<ClusterInfo> {
+    return { id, state: "WAITING", logUri: "s3://logs-b/emr-logs/", ...this.cluster };
+  }
+  async findSteps(_c: string, name: string): Promise<StepSummary[]> {
+    return this.steps.filter((s) => s.name === name);
+  }
+  async addStep(r: AddStepsRequest): Promise<string> {
+    this.added.push(r);
+    const id = `s-${this.added.length}`;
+    this.steps.push({ id, name: r.Steps[0].Name, state: "PENDING", args: r.Steps[0].HadoopJarStep.Args });
+    return id;
+  }
+  async describeStep(): Promise<StepStatus> {
+    const s = this.script[Math.min(this.describes, this.script.length - 1)];
+    this.describes++;
+    return s;
+  }
+  async cancelStep(_c: string, stepId: string): Promise<CancelResult> {
+    this.cancels.push(stepId);
+    return this.cancelResult;
+  }
+}
+
+class MemS3 implements S3Api {
+  objects = new Map<string, Buffer>();
+  puts: string[] = [];
+  gets = 0;
+  /** Make an object appear after this many GETs (the EMR log lag). */
+  appearAfter = new Map<string, number>();
+  async exists(b: string, k: string) {
+    return this.objects.has(`${b}/${k}`);
+  }
+  async put(b: string, k: string, body: Buffer) {
+    this.puts.push(`${b}/${k}`);
+    this.objects.set(`${b}/${k}`, body);
+  }
+  async get(b: string, k: string) {
+    this.gets++;
+    const key = `${b}/${k}`;
+    const after = this.appearAfter.get(key);
+    if (after !== undefined && this.gets <= after) return undefined;
+    return this.objects.get(key);
+  }
+}
+
+const lines: string[] = [];
+const progress: Progress = {
+  state: (s, e) => lines.push(`state ${s} ${e}`),
+  info: (l) => lines.push(l),
+  done: () => undefined,
+};
+beforeEach(() => {
+  lines.length = 0;
+});
+
+const base = { clusterId: "j-1", stepId: "s-1", logUri: "s3://logs-b/emr-logs/", logWaitSeconds: 60 };
+const st = (state: string, extra: Partial<StepStatus> = {}): StepStatus => ({ state, ...extra });
+
+describe("waitForStep", () => {
+  it("polls with 5 s → 60 s backoff until COMPLETED", async () => {
+    const emr = new ScriptedEmr([
+      st("PENDING"),
+      st("PENDING"),
+      st("RUNNING"),
+      st("RUNNING"),
+      st("RUNNING"),
+      st("RUNNING"),
+      st("COMPLETED"),
+    ]);
+    const clock = new FakeClock();
+    const r = await waitForStep(emr, new MemS3(), clock, progress, base);
+    expect(r).toMatchObject({ state: "COMPLETED", ended: "terminal", polls: 7 });
+    expect(clock.sleeps).toEqual([5, 10, 20, 40, 60, 60]);
+    expect(r.elapsedSeconds).toBe(195);
+    expect(emr.cancels).toEqual([]);
+  });
+  it("on timeout clips the last sleep to the deadline, cancels with SEND_INTERRUPT and reports it", async () => {
+    const emr = new ScriptedEmr([st("RUNNING")]);
+    const clock = new FakeClock();
+    const r = await waitForStep(emr, new MemS3(), clock, progress, { ...base, timeoutSeconds: 12 });
+    expect(clock.sleeps).toEqual([5, 7]);
+    expect(r).toMatchObject({ state: "RUNNING", ended: "timeout", cancel: { attempted: true, ok: true } });
+    expect(emr.cancels).toEqual(["s-1"]);
+    expect(lines).toContain("timeout after 12s with the step RUNNING; cancelling s-1 (SEND_INTERRUPT)");
+  });
+  it("reports when the cancel is impossible", async () => {
+    const emr = new ScriptedEmr([st("RUNNING")], {
+      attempted: true,
+      ok: false,
+      message: "cancel of s-1 not possible: step already finished",
+    });
+    const r = await waitForStep(emr, new MemS3(), new FakeClock(), progress, { ...base, timeoutSeconds: 2 });
+    expect(r.cancel).toEqual({
+      attempted: true,
+      ok: false,
+      message: "cancel of s-1 not possible: step already finished",
+    });
+    expect(lines).toContain("cancel of s-1 not possible: step already finished");
+  });
+  it("on Ctrl-C (abort) cancels the step and ends as interrupted", async () => {
+    const emr = new ScriptedEmr([st("RUNNING")]);
+    const ac = new AbortController();
+    const clock = new FakeClock();
+    clock.onSleep = (c) => {
+      if (c.sleeps.length === 3) ac.abort();
+    };
+    const r = await waitForStep(emr, new MemS3(), clock, progress, { ...base, signal: ac.signal });
+    expect(r.ended).toBe("interrupted");
+    expect(emr.cancels).toEqual(["s-1"]);
+    expect(r.polls).toBe(3);
+  });
+  it("on FAILED prints the failure details and the stderr tail once the log appears", async () => {
+    const emr = new ScriptedEmr([
+      st("RUNNING"),
+      st("FAILED", {
+        failure: {
+          reason: "Unknown Error.",
+          message: "ValueError: bad partition",
+          logFile: "s3://logs-b/emr-logs/j-1/steps/s-1/stderr.gz",
+        },
+      }),
+    ]);
+    const s3 = new MemS3();
+    const key = "logs-b/emr-logs/j-1/steps/s-1/stderr.gz";
+    s3.objects.set(
+      key,
+      gzipSync(Buffer.from("Traceback (most recent call last):\n  File x\nValueError: bad partition\n")),
+    );
+    s3.appearAfter.set(key, 2); // not there for the first two reads
+    const clock = new FakeClock();
+    const r = await waitForStep(emr, s3, clock, progress, base);
+    expect(r.state).toBe("FAILED");
+    expect(r.failure).toEqual({
+      reason: "Unknown Error.",
+      message: "ValueError: bad partition",
+      logFile: "s3://logs-b/emr-logs/j-1/steps/s-1/stderr.gz",
+      logTail: "Traceback (most recent call last):\n  File x\nValueError: bad partition",
+    });
+    expect(clock.sleeps).toEqual([5, 15, 15]);
+    expect(lines).toContain("step FAILED: Unknown Error. — ValueError: bad partition");
+    expect(lines).toContain(
+      "waiting up to 1m00s for s3://logs-b/emr-logs/j-1/steps/s-1/stderr.gz (EMR uploads step logs every few minutes)",
+    );
+  });
+  it("bounds the wait for a log that never appears, and says where to look later", async () => {
+    const emr = new ScriptedEmr([st("FAILED", { failure: { reason: "Step failed" } })]);
+    const clock = new FakeClock();
+    const r = await waitForStep(emr, new MemS3(), clock, progress, { ...base, logWaitSeconds: 40 });
+    expect(clock.sleeps).toEqual([15, 15, 10]);
+    expect(r.failure?.logTail).toBeUndefined();
+    expect(r.failure?.logNote).toBe(
+      "s3://logs-b/emr-logs/j-1/steps/s-1/stderr.gz was not there after 40s; later: aws s3 cp s3://logs-b/emr-logs/j-1/steps/s-1/stderr.gz - | zcat | tail -n 40",
+    );
+  });
+  it("ends on CANCELLED without cancelling again", async () => {
+    const emr = new ScriptedEmr([st("CANCEL_PENDING"), st("CANCELLED")]);
+    const r = await waitForStep(emr, new MemS3(), new FakeClock(), progress, base);
+    expect(r).toMatchObject({ state: "CANCELLED", ended: "terminal" });
+    expect(emr.cancels).toEqual([]);
+  });
+});
+
+describe("submit with scripted AWS", () => {
+  const jobsDir = join(__dirname, "fixtures", "jobs");
+  const opts: SubmitOptions = {
+    job: "streaming-processor",
+    repoRoot: join(__dirname, ".."),
+    jobsDir,
+    clusterId: "j-ABC",
+    bucket: "lake-b",
+    conf: ["spark.sql.shuffle.partitions=8"],
+    runId: "r-1",
+    wait: true,
+    logWait: "1m",
+    dryRun: false,
+    local: false,
+    master: "local[*]",
+    extra: ["--partition", "year=2026/month=01/day=31/hour=09"],
+  };
+  const deps = (emr: EmrApi, s3: S3Api, clock = new FakeClock()) => ({
+    aws: () => ({ emr, s3 }),
+    terraformOutput: async () => {
+      throw new Error("must not be called with --cluster-id and --bucket");
+    },
+    clock,
+    progress,
+    childStdout: "inherit" as const,
+  });
+
+  it("uploads script + helper zip, adds one step, waits to COMPLETED", async () => {
+    const emr = new ScriptedEmr([st("RUNNING"), st("COMPLETED")]);
+    const s3 = new MemS3();
+    const { outcome, result } = await submit(opts, deps(emr, s3));
+    expect(outcome).toEqual({ kind: "step", state: "COMPLETED" });
+    expect(s3.puts).toHaveLength(2);
+    expect(s3.puts[0]).toMatch(
+      /^lake-b\/scripts\/streaming-processor\/[0-9a-f]{12}\/streaming_processor\.py$/,
+    );
+    expect(s3.puts[1]).toMatch(/^lake-b\/scripts\/streaming-processor\/[0-9a-f]{12}\/pyfiles\.zip$/);
+    expect(emr.added).toHaveLength(1);
+    expect(emr.added[0].Steps[0].Name).toBe("streaming-processor:r-1");
+    expect(result).toMatchObject({
+      stepId: "s-1",
+      state: "COMPLETED",
+      script: { uploaded: true },
+      pyFiles: { uploaded: true },
+    });
+  });
+  it("re-running with the same run id uploads nothing and adds no step", async () => {
+    const emr = new ScriptedEmr([st("COMPLETED")]);
+    const s3 = new MemS3();
+    await submit({ ...opts, wait: false }, deps(emr, s3));
+    const { result } = await submit({ ...opts, wait: false }, deps(emr, s3));
+    expect(emr.added).toHaveLength(1);
+    expect(s3.puts).toHaveLength(2);
+    expect(result).toMatchObject({ reused: true, stepId: "s-1", script: { uploaded: false } });
+  });
+  it("a new run id with unchanged code skips the uploads (HeadObject) but adds a step", async () => {
+    const emr = new ScriptedEmr([st("COMPLETED")]);
+    const s3 = new MemS3();
+    await submit({ ...opts, wait: false }, deps(emr, s3));
+    const { result } = await submit({ ...opts, wait: false, runId: "r-2" }, deps(emr, s3));
+    expect(s3.puts).toHaveLength(2);
+    expect(emr.added).toHaveLength(2);
+    expect(result.script.uploaded).toBe(false);
+  });
+  it("refuses a terminated cluster before uploading anything", async () => {
+    const emr = new ScriptedEmr([st("COMPLETED")], undefined, {
+      state: "TERMINATED",
+      reasonCode: "IDLE_TIMEOUT",
+    });
+    const s3 = new MemS3();
+    await expect(submit(opts, deps(emr, s3))).rejects.toThrow(
+      new UsageError(
+        "cluster j-ABC is TERMINATED (idle auto-termination); redeploy the stack (`cdktf deploy`) or pass --cluster-id",
+      ),
+    );
+    expect(s3.puts).toEqual([]);
+    expect(emr.added).toEqual([]);
+  });
+  it("--timeout ends in a timeout outcome with the cancel attempt in the result", async () => {
+    const emr = new ScriptedEmr([st("PENDING")], {
+      attempted: true,
+      ok: false,
+      message: "cancel of s-1 failed: not implemented",
+    });
+    const { outcome, result } = await submit({ ...opts, timeout: "30s" }, deps(emr, new MemS3()));
+    expect(outcome).toEqual({ kind: "timeout" });
+    expect(result.cancel).toEqual({
+      attempted: true,
+      ok: false,
+      message: "cancel of s-1 failed: not implemented",
+    });
+  });
+  it("a FAILED step yields the failure with reason and log tail", async () => {
+    const emr = new ScriptedEmr([st("FAILED", { failure: { reason: "Unknown Error.", message: "boom" } })]);
+    const s3 = new MemS3();
+    s3.objects.set("logs-b/emr-logs/j-ABC/steps/s-1/stderr.gz", gzipSync(Buffer.from("x\nboom\n")));
+    const { outcome, result } = await submit(opts, deps(emr, s3));
+    expect(outcome).toEqual({ kind: "step", state: "FAILED" });
+    expect(result.failure).toMatchObject({
+      reason: "Unknown Error.",
+      message: "boom",
+      logTail: "x\nboom",
+      logFile: "s3://logs-b/emr-logs/j-ABC/steps/s-1/stderr.gz",
+    });
+  });
+  it("--dry-run touches no AWS at all", async () => {
+    const aws = jest.fn();
+    const { outcome, result } = await submit(
+      { ...opts, dryRun: true },
+      { ...deps(new ScriptedEmr([]), new MemS3()), aws },
+    );
+    expect(aws).not.toHaveBeenCalled();
+    expect(outcome).toEqual({ kind: "submitted" });
+    expect(result.request?.Steps[0].HadoopJarStep.Args).toEqual(result.args);
+  });
+});
