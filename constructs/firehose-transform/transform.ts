@@ -1,0 +1,273 @@
+/**
+ * Pure record transformation for the Firehose transform Lambda (DESIGN §4.3): validate event
+ * schema v1, anonymise `ip_address`, classify `status_code`, stamp `processed_at` and
+ * `schema_version`, fold unknown fields into `extra`.
+ *
+ * No AWS SDK and no Lambda globals: the handler, the local demo and the tests all call this.
+ */
+import { EVENT_FIELDS, LOG_TYPES, SCHEMA_VERSION, type EventField } from "../event-schema";
+
+/** Outcome of transforming one decoded record: the JSON text of the row, or why it was rejected. */
+export type TransformOutcome = { ok: true; json: string } | { ok: false; reason: string };
+
+const PRODUCER_FIELDS: readonly EventField[] = EVENT_FIELDS.filter((f) => !f.addedByTransform);
+const KNOWN_INPUT = new Set(PRODUCER_FIELDS.map((f) => f.name));
+/**
+ * Columns the transform computes: a producer-sent value is replaced (schema_version is checked).
+ * A producer-sent `extra` is not among them: it is kept, nested, as `extra.extra`.
+ */
+const TRANSFORM_OWNED = new Set(["status_category", "processed_at", "schema_version"]);
+const LOG_TYPE_SET: ReadonlySet<string> = new Set(LOG_TYPES);
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+
+/** HTTP status class of a status code (1xx Informational … 5xx Server Error, else Unknown). */
+export function statusCategory(code: number | null | undefined): string {
+  if (typeof code !== "number" || !Number.isInteger(code)) return "Unknown";
+  if (code >= 100 && code < 200) return "Informational";
+  if (code >= 200 && code < 300) return "Success";
+  if (code >= 300 && code < 400) return "Redirect";
+  if (code >= 400 && code < 500) return "Client Error";
+  if (code >= 500 && code < 600) return "Server Error";
+  return "Unknown";
+}
+
+const IPV4 =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const HEXTET = /^[0-9a-fA-F]{1,4}$/;
+
+/** Parses an IPv6 address (with optional zone and embedded IPv4 tail) into 8 hextets, or null. */
+function parseIpv6(input: string): number[] | null {
+  const addr = input.split("%", 1)[0];
+  if (addr.length < 2 || addr.length > 45) return null;
+  let head = addr;
+  let tail4: number[] = [];
+  const lastColon = addr.lastIndexOf(":");
+  if (addr.includes(".")) {
+    const v4 = addr.slice(lastColon + 1);
+    const m = IPV4.exec(v4);
+    if (!m) return null;
+    const o = [m[1], m[2], m[3], m[4]].map(Number);
+    tail4 = [(o[0] << 8) | o[1], (o[2] << 8) | o[3]];
+    head = addr.slice(0, lastColon + 1);
+    if (head.endsWith(":") && !head.endsWith("::")) head = head.slice(0, -1);
+  }
+  const parts = head.split("::");
+  if (parts.length > 2) return null;
+  const toGroups = (s: string): number[] | null => {
+    if (s === "") return [];
+    const out: number[] = [];
+    for (const g of s.split(":")) {
+      if (!HEXTET.test(g)) return null;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const left = toGroups(parts[0]);
+  if (!left) return null;
+  if (parts.length === 1) {
+    const all = left.concat(tail4);
+    return all.length === 8 ? all : null;
+  }
+  const right = toGroups(parts[1]);
+  if (!right) return null;
+  const known = left.length + right.length + tail4.length;
+  if (known > 7) return null;
+  return [...left, ...new Array<number>(8 - known).fill(0), ...right, ...tail4];
+}
+
+/**
+ * Anonymises an IP address: IPv4 keeps the /24 (last octet → 0), IPv6 keeps the /48
+ * (`2001:db8:abcd::`), IPv4-mapped IPv6 is treated as its IPv4. Returns null when the string is
+ * not an IP address: the caller rejects the record rather than storing an unparsed identifier.
+ */
+export function anonymizeIp(ip: string): string | null {
+  const m4 = IPV4.exec(ip);
+  if (m4) return `${m4[1]}.${m4[2]}.${m4[3]}.0`;
+  if (!ip.includes(":")) return null;
+  const g = parseIpv6(ip);
+  if (!g) return null;
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0 && g[3] === 0 && g[4] === 0 && g[5] === 0xffff) {
+    return `::ffff:${g[6] >> 8}.${g[6] & 0xff}.${g[7] >> 8}.0`;
+  }
+  if (g[0] === 0 && g[1] === 0 && g[2] === 0) return "::";
+  return `${g[0].toString(16)}:${g[1].toString(16)}:${g[2].toString(16)}::`;
+}
+
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|([+-])(\d{2}):?(\d{2}))$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+const D0 = 48;
+const digit = (s: string, i: number): number => {
+  const c = s.charCodeAt(i) - D0;
+  return c >= 0 && c <= 9 ? c : -1e6; // poisons any sum it is part of
+};
+const num2 = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1);
+
+/**
+ * Fast path for the form producers normally send and the transform emits
+ * (`yyyy-MM-ddTHH:mm:ss.SSSZ`): checked with char codes, no regex or Date allocation.
+ */
+function isCanonicalUtc(s: string): boolean {
+  if (s[4] !== "-" || s[7] !== "-" || s[10] !== "T" || s[13] !== ":" || s[16] !== ":" || s[19] !== ".")
+    return false;
+  if (s[23] !== "Z") return false;
+  const y = num2(s, 0) * 100 + num2(s, 2);
+  const mo = num2(s, 5);
+  const d = num2(s, 8);
+  const ms = num2(s, 20) * 10 + digit(s, 22);
+  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || ms < 0) return false;
+  if (num2(s, 11) < 0 || num2(s, 11) > 23 || num2(s, 14) < 0 || num2(s, 14) > 59) return false;
+  if (num2(s, 17) < 0 || num2(s, 17) > 59) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]);
+}
+
+/**
+ * Normalises an ISO-8601 timestamp with an explicit zone to UTC `yyyy-MM-ddTHH:mm:ss.SSSZ`,
+ * the form Firehose's OpenX JSON SerDe parses into a Glue `timestamp`. Returns null when the
+ * value is not such a string or names an impossible date. Fractions beyond milliseconds are
+ * truncated (Parquet stores what the SerDe reads: milliseconds).
+ */
+export function normalizeTimestamp(value: unknown): string | null {
+  if (typeof value !== "string" || value.length > 40) return null;
+  if (value.length === 24 && isCanonicalUtc(value)) return value;
+  const m = ISO.exec(value);
+  if (!m) return null;
+  const y = +m[1];
+  const mo = +m[2];
+  const d = +m[3];
+  const h = +m[4];
+  const mi = +m[5];
+  const s = m[6] === undefined ? 0 : +m[6];
+  const ms = m[7] === undefined ? 0 : +(m[7] + "00").slice(0, 3);
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || s > 59) return null;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  const dim = mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1];
+  if (d < 1 || d > dim) return null;
+  let offsetMin = 0;
+  if (m[9] !== undefined) {
+    const oh = +m[10];
+    const om = +m[11];
+    if (oh > 14 || om > 59) return null;
+    offsetMin = (oh * 60 + om) * (m[9] === "-" ? -1 : 1);
+  }
+  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000;
+  const out = new Date(t);
+  const oy = out.getUTCFullYear();
+  // Date.UTC maps years 0–99 to 1900–1999, and toISOString leaves the 4-digit form after 9999.
+  if (y < 1000 || oy < 1000 || oy > 9999) return null;
+  return out.toISOString();
+}
+
+function typeError(field: EventField, got: unknown): string {
+  const kind = got === null ? "null" : Array.isArray(got) ? "array" : typeof got;
+  const want: Record<string, string> = {
+    string: "a string",
+    int: "a 32-bit integer",
+    bigint: "a safe integer",
+    double: "a finite number",
+    timestamp: "an ISO-8601 timestamp with a zone",
+  };
+  const shown = kind === "number" || kind === "string" ? JSON.stringify(got).slice(0, 40) : kind;
+  return `${field.name} must be ${want[field.type]}, got ${shown}`;
+}
+
+/** `"name":` prefixes, precomputed: the output is built as one string, not an object + stringify. */
+const KEY_PREFIX: Record<string, string> = Object.fromEntries(
+  EVENT_FIELDS.map((f, i) => [f.name, `${i === 0 ? "{" : ","}${JSON.stringify(f.name)}:`]),
+);
+
+/**
+ * Validates and enriches one parsed record into the JSON text of a schema-v1 row: every column
+ * of EVENT_FIELDS, in table order, null when absent — nothing else. `processedAt` is an
+ * ISO-8601 UTC string (one per batch). Never throws for any JSON value.
+ */
+export function transformEvent(input: unknown, processedAt: string): TransformOutcome {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return { ok: false, reason: "record is not a JSON object" };
+  }
+  const src = input as Record<string, unknown>;
+  let json = "";
+  let statusCode: number | null = null;
+  let logType: unknown = null;
+  // Plain property reads are safe: no schema field name is an Object.prototype member.
+  for (const field of PRODUCER_FIELDS) {
+    const name = field.name;
+    let v = src[name];
+    if (v === undefined || v === null) {
+      if (field.required) return { ok: false, reason: `missing required field ${name}` };
+      json += KEY_PREFIX[name] + "null";
+      continue;
+    }
+    switch (field.type) {
+      case "string":
+        if (typeof v !== "string") return { ok: false, reason: typeError(field, v) };
+        if (name === "ip_address") {
+          const anon = anonymizeIp(v);
+          if (anon === null) return { ok: false, reason: "ip_address is not an IPv4 or IPv6 address" };
+          v = anon;
+        } else if (name === "log_type") {
+          logType = v;
+        } else if (name === "event_id" && v === "") {
+          return { ok: false, reason: "event_id must not be empty" };
+        }
+        json += KEY_PREFIX[name] + JSON.stringify(v);
+        break;
+      case "int":
+        if (typeof v !== "number" || !Number.isInteger(v) || v < INT_MIN || v > INT_MAX) {
+          return { ok: false, reason: typeError(field, v) };
+        }
+        if (name === "status_code") statusCode = v;
+        json += KEY_PREFIX[name] + String(v);
+        break;
+      case "bigint":
+        if (typeof v !== "number" || !Number.isSafeInteger(v))
+          return { ok: false, reason: typeError(field, v) };
+        json += KEY_PREFIX[name] + String(v);
+        break;
+      case "double":
+        if (typeof v !== "number" || !Number.isFinite(v)) return { ok: false, reason: typeError(field, v) };
+        json += KEY_PREFIX[name] + String(v);
+        break;
+      case "timestamp": {
+        const ts = normalizeTimestamp(v);
+        if (ts === null) return { ok: false, reason: typeError(field, v) };
+        json += KEY_PREFIX[name] + '"' + ts + '"';
+        break;
+      }
+    }
+  }
+  if (!LOG_TYPE_SET.has(logType as string)) {
+    const shown = JSON.stringify(logType).slice(0, 40);
+    return { ok: false, reason: `log_type must be one of ${LOG_TYPES.join(", ")}, got ${shown}` };
+  }
+  const sv = src.schema_version;
+  if (sv !== undefined && sv !== null && sv !== SCHEMA_VERSION) {
+    return { ok: false, reason: `unsupported schema_version ${String(JSON.stringify(sv)).slice(0, 20)}` };
+  }
+
+  // Unknown fields are kept, not dropped. A null-prototype object keeps a "__proto__" key a key.
+  let extra: Record<string, unknown> | null = null;
+  for (const key in src) {
+    if (KNOWN_INPUT.has(key) || TRANSFORM_OWNED.has(key)) continue;
+    extra ??= Object.create(null) as Record<string, unknown>;
+    extra[key] = src[key];
+  }
+  json +=
+    KEY_PREFIX.status_category +
+    '"' +
+    statusCategory(statusCode) +
+    '"' +
+    KEY_PREFIX.processed_at +
+    '"' +
+    processedAt +
+    '"' +
+    KEY_PREFIX.schema_version +
+    String(SCHEMA_VERSION) +
+    KEY_PREFIX.extra +
+    (extra === null ? "null" : JSON.stringify(JSON.stringify(extra))) +
+    "}";
+  return { ok: true, json };
+}

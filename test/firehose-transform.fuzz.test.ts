@@ -1,0 +1,224 @@
+/**
+ * Property/fuzz test of the transform (issue 3 "Must show"): ≥ 100,000 generated records —
+ * random bytes, invalid base64, invalid JSON, wrong types, missing fields, huge fields, IPv4/IPv6
+ * edge cases — never make an exception escape; every recordId is answered exactly once, in
+ * order; every Ok payload re-parses and validates against schema v1 with checks written here,
+ * independently of the transform's own code.
+ */
+import fc from "fast-check";
+import { EVENT_FIELDS, LOG_TYPES } from "../constructs/event-schema";
+import { processRecords } from "../constructs/firehose-transform/batch";
+
+const b64 = (s: string | Uint8Array): string => Buffer.from(s).toString("base64");
+const CANONICAL_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function expectedCategory(code: unknown): string {
+  if (typeof code !== "number") return "Unknown";
+  return (
+    (
+      { 1: "Informational", 2: "Success", 3: "Redirect", 4: "Client Error", 5: "Server Error" } as Record<
+        number,
+        string
+      >
+    )[Math.floor(code / 100)] ?? "Unknown"
+  );
+}
+
+/** Independent schema-v1 check of one Ok row; returns a problem description or null. */
+function problemWithRow(text: string, processedAt: string): string | null {
+  if (!text.endsWith("\n") || text.indexOf("\n") !== text.length - 1)
+    return "not one newline-terminated line";
+  const row = JSON.parse(text) as Record<string, unknown>;
+  const keys = Object.keys(row);
+  if (keys.join() !== EVENT_FIELDS.map((f) => f.name).join()) return `columns ${keys.join()}`;
+  for (const f of EVENT_FIELDS) {
+    const v = row[f.name];
+    if (v === null) {
+      if (
+        f.required ||
+        f.name === "status_category" ||
+        f.name === "processed_at" ||
+        f.name === "schema_version"
+      ) {
+        return `${f.name} is null`;
+      }
+      continue;
+    }
+    const okType =
+      f.type === "string"
+        ? typeof v === "string"
+        : f.type === "int"
+          ? Number.isInteger(v) && Math.abs(v as number) <= 2 ** 31
+          : f.type === "bigint"
+            ? Number.isSafeInteger(v)
+            : f.type === "double"
+              ? typeof v === "number" && Number.isFinite(v)
+              : typeof v === "string" && CANONICAL_TS.test(v) && !Number.isNaN(Date.parse(v));
+    if (!okType) return `${f.name} has wrong type: ${JSON.stringify(v)?.slice(0, 50)}`;
+  }
+  if (!(LOG_TYPES as readonly unknown[]).includes(row.log_type)) return `log_type ${String(row.log_type)}`;
+  if (row.event_id === "") return "empty event_id";
+  if (row.schema_version !== 1) return "schema_version";
+  if (row.processed_at !== processedAt) return "processed_at";
+  if (row.status_category !== expectedCategory(row.status_code))
+    return `status_category for ${String(row.status_code)}`;
+  const ip = row.ip_address;
+  if (
+    typeof ip === "string" &&
+    !(
+      /^\d{1,3}\.\d{1,3}\.\d{1,3}\.0$/.test(ip) ||
+      /^(::ffff:\d{1,3}\.\d{1,3}\.\d{1,3}\.0|[0-9a-f:]*::)$/.test(ip)
+    )
+  ) {
+    return `ip_address not anonymised: ${ip}`;
+  }
+  if (row.extra !== null) {
+    const extra = JSON.parse(row.extra as string);
+    if (typeof extra !== "object" || extra === null || Array.isArray(extra)) return "extra is not an object";
+  }
+  return null;
+}
+
+// ---- arbitraries -------------------------------------------------------------------------
+// A valid event, then 0–2 mutations (missing, null, wrong type, huge, edge value, unknown key):
+// valid and invalid records both stay frequent, so both paths are exercised hard.
+const huge = fc.integer({ min: 10_000, max: 100_000 }).map((n) => "h".repeat(n));
+const ipEdge = fc.constantFrom(
+  "0.0.0.0",
+  "255.255.255.255",
+  "256.0.0.1",
+  "1.2.3",
+  "01.02.03.04",
+  "1.2.3.4 ",
+  "",
+  "::",
+  "::1",
+  "::ffff:1.2.3.4",
+  "2001:db8::",
+  "fe80::1%eth0",
+  "1::2::3",
+  ":::",
+  "2001:db8:0:0:0:0:0:1:2",
+);
+const ip = fc.oneof(fc.ipV4(), fc.ipV6(), fc.ipV4Extended(), ipEdge);
+const isoTs = fc
+  .date({ min: new Date("1000-01-01T00:00:00Z"), max: new Date("9999-12-31T00:00:00Z"), noInvalidDate: true })
+  .map((d) => d.toISOString());
+const offsetTs = fc
+  .tuple(isoTs, fc.integer({ min: -14, max: 14 }), fc.constantFrom("00", "30", "45"))
+  .map(([t, h, m]) => `${t.slice(0, 19)}${h < 0 ? "-" : "+"}${String(Math.abs(h)).padStart(2, "0")}:${m}`);
+const tsEdge = fc.constantFrom(
+  "2025-02-29T00:00:00Z",
+  "2026-01-01T24:00:00Z",
+  "2026-01-01",
+  "0999-01-01T00:00:00Z",
+  "",
+);
+const text = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: "binary", maxLength: 30 }));
+
+const PRODUCER = EVENT_FIELDS.filter((f) => !f.addedByTransform);
+function validArb(name: string, type: string): fc.Arbitrary<unknown> {
+  if (name === "ip_address") return ip;
+  if (name === "log_type") return fc.constantFrom(...LOG_TYPES);
+  if (type === "int")
+    return fc.oneof(fc.integer({ min: 0, max: 700 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }));
+  if (type === "bigint") return fc.oneof(fc.nat(), fc.maxSafeInteger());
+  if (type === "double") return fc.double({ noNaN: true, noDefaultInfinity: true });
+  if (type === "timestamp") return fc.oneof(isoTs, offsetTs);
+  return text;
+}
+const validEvent = fc.record(
+  Object.fromEntries(
+    PRODUCER.map((f) => [
+      f.name,
+      f.required
+        ? validArb(f.name, f.type)
+        : fc.option(validArb(f.name, f.type), { nil: undefined, freq: 2 }),
+    ]),
+  ),
+);
+const badValue = fc.oneof(
+  { arbitrary: fc.constantFrom<unknown>(undefined, null, 2 ** 53 + 2, "1.5", true), weight: 5 },
+  { arbitrary: fc.jsonValue({ maxDepth: 2 }), weight: 3 },
+  { arbitrary: fc.double(), weight: 2 },
+  { arbitrary: ip, weight: 3 },
+  { arbitrary: tsEdge, weight: 2 },
+  { arbitrary: huge, weight: 1 },
+);
+const mutation = fc.oneof(
+  { arbitrary: fc.tuple(fc.constantFrom(...PRODUCER.map((f) => f.name)), badValue), weight: 4 },
+  { arbitrary: fc.tuple(fc.string({ maxLength: 12 }), fc.jsonValue({ maxDepth: 2 })), weight: 2 },
+  { arbitrary: fc.tuple(fc.string({ maxLength: 12 }), huge), weight: 1 },
+);
+const eventObject = fc.tuple(validEvent, fc.array(mutation, { maxLength: 2 })).map(([ev, muts]) => {
+  const out: Record<string, unknown> = { ...ev };
+  for (const [k, v] of muts) out[k] = v;
+  return JSON.stringify(out);
+});
+
+const recordData: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: eventObject.map(b64), weight: 16 },
+  { arbitrary: fc.uint8Array({ maxLength: 200 }).map(b64), weight: 1 },
+  { arbitrary: fc.string().map((s) => b64(s).slice(1) + "*"), weight: 1 },
+  { arbitrary: fc.string().map((s) => b64("{" + s)), weight: 1 },
+  { arbitrary: fc.jsonValue({ maxDepth: 2 }).map((v) => b64(JSON.stringify(v))), weight: 1 },
+);
+
+/** Firehose never sends a Lambda more than its 6 MB request limit: cut batches at 5.5 MB. */
+function underRequestLimit(datas: string[]): string[] {
+  let bytes = 0;
+  return datas.filter((d) => (bytes += d.length + 200) <= 5_500_000);
+}
+
+describe("firehose transform fuzz", () => {
+  it("≥ 100,000 generated records: no throw, every id once, every Ok row valid", () => {
+    let total = 0;
+    let ok = 0;
+    let failedWithReason = 0;
+    const processedAt = new Date("2026-02-01T12:00:00.000Z");
+    fc.assert(
+      fc.property(
+        fc.array(recordData, { minLength: 450, maxLength: 500 }).map(underRequestLimit),
+        (datas) => {
+          const records = datas.map((data, i) => ({
+            recordId: `rec-${total}-${i}`,
+            data,
+            approximateArrivalTimestamp: 0,
+          }));
+          const reasons = new Map<string, string>();
+          const out = processRecords(records, {
+            now: () => processedAt,
+            onFailure: ({ recordId, reason }) => {
+              if (reasons.has(recordId)) throw new Error(`two failures for ${recordId}`);
+              reasons.set(recordId, reason);
+            },
+          });
+          expect(out.map((r) => r.recordId)).toEqual(records.map((r) => r.recordId));
+          out.forEach((r, i) => {
+            if (r.result === "Ok") {
+              ok++;
+              const problem = problemWithRow(
+                Buffer.from(r.data, "base64").toString("utf8"),
+                processedAt.toISOString(),
+              );
+              if (problem !== null)
+                throw new Error(`${r.recordId}: ${problem}; input ${records[i].data.slice(0, 200)}`);
+            } else {
+              expect(r.result).toBe("ProcessingFailed");
+              expect(r.data).toBe(records[i].data);
+              expect(reasons.get(r.recordId)).toEqual(expect.any(String));
+              failedWithReason++;
+            }
+          });
+          expect(reasons.size).toBe(out.length - out.filter((r) => r.result === "Ok").length);
+          total += records.length;
+        },
+      ),
+      { numRuns: 240, seed: 20260131, endOnFailure: true },
+    );
+    expect(total).toBeGreaterThanOrEqual(100_000);
+    // The generators must reach both outcomes often, or the property says little.
+    expect(ok).toBeGreaterThan(total * 0.2);
+    expect(failedWithReason).toBeGreaterThan(total * 0.2);
+  });
+});
