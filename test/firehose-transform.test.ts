@@ -27,7 +27,7 @@ function firehoseEvent(datas: string[]): FirehoseTransformationEvent {
       kinesisRecordMetadata: {
         shardId: "shardId-000000000000",
         partitionKey: `pk-${i}`,
-        approximateArrivalTimestamp: "1769900000000",
+        approximateArrivalTimestamp: 1769900000000,
         sequenceNumber: `4954698668313554428650745793632162567570019247115678515${i}`,
         subsequenceNumber: "",
       },
@@ -242,7 +242,7 @@ describe("processRecords / handler", () => {
       "ProcessingFailed",
       "ProcessingFailed",
     ]);
-    const text = unb64(res.records[0].data);
+    const text = unb64(res.records[0].data ?? "");
     expect(text.endsWith("}\n")).toBe(true);
     expect(JSON.parse(text).ip_address).toBe("203.0.113.0");
     // Failed records carry their original bytes.

@@ -43,14 +43,13 @@ export interface BatchOptions {
  */
 export const RESPONSE_BUDGET_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 
-/** Bytes one response entry adds to the JSON body, given its id/result/data lengths. */
-const entryBytes = (recordId: string, result: string, data: string): number =>
-  // {"recordId":"…","result":"…","data":"…"}, ~40 bytes of punctuation; ids are ASCII from Firehose,
-  // Buffer.byteLength covers the rest. JSON escaping of ids is bounded by the ×6 factor.
-  40 +
-  Buffer.byteLength(recordId) * (/["\\\u0000-\u001f]/.test(recordId) ? 6 : 1) +
-  result.length +
-  data.length;
+/**
+ * Bytes one response entry adds to the JSON body: `{"recordId":…,"result":"…","data":"…"}` plus
+ * a comma. `idJsonBytes` is the byte length of the JSON-escaped recordId; base64 data never needs
+ * escaping.
+ */
+const entryBytes = (idJsonBytes: number, result: string, data: string): number =>
+  36 + idJsonBytes + result.length + data.length;
 
 function decode(data: unknown): { ok: true; text: string } | { ok: false; reason: string } {
   if (typeof data !== "string") return { ok: false, reason: "data is not a base64 string" };
@@ -74,6 +73,7 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
   const budget = opts.maxResponseBytes ?? RESPONSE_BUDGET_BYTES;
 
   const ids: string[] = [];
+  const idBytes: number[] = [];
   const inputs: string[] = [];
   // Reserve the worst case up front: every record failing with its original data, which is
   // never larger than the request. An Ok record only replaces its reservation if the total fits.
@@ -82,9 +82,11 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
     const r = (typeof rec === "object" && rec !== null ? rec : {}) as Record<string, unknown>;
     const id = typeof r.recordId === "string" ? r.recordId : String(r.recordId);
     const data = typeof r.data === "string" ? r.data : "";
+    const idJsonBytes = Buffer.byteLength(JSON.stringify(id));
     ids.push(id);
+    idBytes.push(idJsonBytes);
     inputs.push(data);
-    reserved += entryBytes(id, "ProcessingFailed", data) + 1;
+    reserved += entryBytes(idJsonBytes, "ProcessingFailed", data);
   }
 
   const out: FirehoseOutputRecord[] = new Array(records.length);
@@ -116,7 +118,8 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
       }
       // Newline-terminated so the S3 objects Firehose concatenates stay one JSON per line.
       const encoded = Buffer.from(res.json + "\n", "utf8").toString("base64");
-      const delta = entryBytes(id, "Ok", encoded) - entryBytes(id, "ProcessingFailed", original);
+      const delta =
+        entryBytes(idBytes[i], "Ok", encoded) - entryBytes(idBytes[i], "ProcessingFailed", original);
       if (reserved + delta > budget) {
         fail("transformed batch would exceed the 6 MB Lambda response limit");
         continue;
