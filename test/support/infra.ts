@@ -1,0 +1,109 @@
+/**
+ * Helpers for construct tests: synthesise constructs inside a throwaway stack and read the
+ * resulting Terraform JSON by resource type.
+ */
+import { Testing, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { EnvironmentConfig } from "../../constructs/config";
+
+/** Terraform JSON of a synthesised stack. */
+export interface Synth {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, { value: unknown }>;
+  terraform?: Record<string, unknown>;
+  provider?: Record<string, unknown[]>;
+}
+
+export const ACCOUNT = "123456789012";
+export const REGION = "eu-west-1";
+
+/** Builds constructs in a stack with an AWS provider and returns the raw string and parsed JSON. */
+export function synth(build: (scope: Construct) => void): { json: string; tf: Synth } {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "test");
+  new AwsProvider(stack, "aws", { region: REGION });
+  build(stack);
+  const json = Testing.synth(stack);
+  return { json, tf: JSON.parse(json) as Synth };
+}
+
+/** Synthesises an already-built stack. */
+export function synthStack(stack: TerraformStack): { json: string; tf: Synth } {
+  const json = Testing.synth(stack);
+  return { json, tf: JSON.parse(json) as Synth };
+}
+
+/** All resources of a Terraform type, keyed by logical id. */
+export function resources(tf: Synth, type: string): Record<string, Record<string, unknown>> {
+  return tf.resource?.[type] ?? {};
+}
+
+/** The only resource of a type (fails the test when there are zero or several). */
+export function only(tf: Synth, type: string): Record<string, unknown> {
+  const all = Object.values(resources(tf, type));
+  if (all.length !== 1) throw new Error(`expected exactly one ${type}, found ${all.length}`);
+  return all[0];
+}
+
+/** The one resource of a type whose logical id contains `idPart`. */
+export function byId(tf: Synth, type: string, idPart: string): Record<string, unknown> {
+  const hits = Object.entries(resources(tf, type)).filter(([k]) => k.includes(idPart));
+  if (hits.length !== 1) {
+    throw new Error(
+      `expected one ${type} with id containing "${idPart}", found ${hits.map(([k]) => k).join(", ")}`,
+    );
+  }
+  return hits[0][1];
+}
+
+/** A minimal role to grant things to. */
+export function role(scope: Construct, id = "reader"): IamRole {
+  return new IamRole(scope, id, {
+    name: id,
+    assumeRolePolicy: JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
+    }),
+  });
+}
+
+/** A valid environment config; override fields per test. */
+export function envConfig(overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
+  return {
+    envName: "dev",
+    accountId: ACCOUNT,
+    region: REGION,
+    namePrefix: "bdp",
+    network: { mode: "create" },
+    ...overrides,
+  };
+}
+
+/** Every IAM-style policy document string in the synthesised JSON (inline, role, bucket, key, topic). */
+export function policyDocuments(
+  tf: Synth,
+): { where: string; doc: { Statement: Record<string, unknown>[] } }[] {
+  const out: { where: string; doc: { Statement: Record<string, unknown>[] } }[] = [];
+  for (const [type, byName] of Object.entries(tf.resource ?? {})) {
+    for (const [name, r] of Object.entries(byName)) {
+      for (const key of ["policy", "assume_role_policy"]) {
+        const v = r[key];
+        if (typeof v === "string" && v.trim().startsWith("{")) {
+          out.push({ where: `${type}.${name}.${key}`, doc: JSON.parse(v) });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** A statement's field as an array. */
+export function asArray(v: unknown): unknown[] {
+  if (v === undefined) return [];
+  return Array.isArray(v) ? v : [v];
+}
