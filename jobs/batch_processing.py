@@ -48,10 +48,7 @@ MONTH_COLS = ["year", "month"]
 def daily_activity(events: DataFrame) -> DataFrame:
     """Per user, day and event type (view/click/purchase events that have a user)."""
     return (
-        events.where(
-            F.col("event_type").isin(*ACTIVITY_EVENT_TYPES)
-            & F.col("user_id").isNotNull()
-        )
+        events.where(F.col("event_type").isin(*ACTIVITY_EVENT_TYPES) & F.col("user_id").isNotNull())
         .groupBy(*DAY_COLS, "user_id", "event_type")
         .agg(
             F.count(F.lit(1)).alias("event_count"),
@@ -76,9 +73,7 @@ def monthly_summary(events: DataFrame) -> DataFrame:
         F.countDistinct("user_id").alias("unique_users"),
         F.count(F.lit(1)).alias("total_events"),
         F.sum(F.when(is_purchase, 1).otherwise(0)).cast("long").alias("purchases"),
-        F.coalesce(F.sum(F.when(is_purchase, F.col("value"))), F.lit(0.0)).alias(
-            "total_revenue"
-        ),
+        F.coalesce(F.sum(F.when(is_purchase, F.col("value"))), F.lit(0.0)).alias("total_revenue"),
     )
     return agg.select(
         "category",
@@ -86,27 +81,19 @@ def monthly_summary(events: DataFrame) -> DataFrame:
         "total_events",
         "purchases",
         "total_revenue",
-        F.when(
-            F.col("purchases") > 0, F.col("total_revenue") / F.col("purchases")
-        ).alias("avg_order_value"),
+        F.when(F.col("purchases") > 0, F.col("total_revenue") / F.col("purchases")).alias(
+            "avg_order_value"
+        ),
         *MONTH_COLS,
     )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="batch_processing.py", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument(
-        "--input", required=True, help="lake events root (year=/month=/day=/hour=)"
-    )
+    parser = argparse.ArgumentParser(prog="batch_processing.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--input", required=True, help="lake events root (year=/month=/day=/hour=)")
     parser.add_argument("--output", required=True, help="output root")
-    parser.add_argument(
-        "--from-day", type=day_arg, help="first day to rewrite, YYYY-MM-DD"
-    )
-    parser.add_argument(
-        "--to-day", type=day_arg, help="last day to rewrite, YYYY-MM-DD"
-    )
+    parser.add_argument("--from-day", type=day_arg, help="first day to rewrite, YYYY-MM-DD")
+    parser.add_argument("--to-day", type=day_arg, help="last day to rewrite, YYYY-MM-DD")
     return parser.parse_args(argv)
 
 
@@ -134,15 +121,11 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
     files_bytes = sum(f.size for f in files)
     raw = read_events(spark, args.input, months)
     # One scan of the input; every output below re-uses its shuffle (by event_id, for dedupe).
-    flagged = read_once(
-        flag_invalid(raw), "event_id", shuffle_partitions(spark, files_bytes)
-    )
+    flagged = read_once(flag_invalid(raw), "event_id", shuffle_partitions(spark, files_bytes))
     in_days = F.lit(True) if days is None else days.column()
     counts = {
         (r["bad"], r["in_days"]): r["n"]
-        for r in flagged.groupBy(
-            F.col(REASON).isNotNull().alias("bad"), in_days.alias("in_days")
-        )
+        for r in flagged.groupBy(F.col(REASON).isNotNull().alias("bad"), in_days.alias("in_days"))
         .agg(F.count(F.lit(1)).alias("n"))
         .collect()
     }
@@ -158,19 +141,13 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
     month_parts = {tuple(f.partition[c] for c in MONTH_COLS) for f in files}
 
     bad = flagged.where(F.col(REASON).isNotNull() & in_days).drop("hour")
-    write_partitions(
-        bad, f"{out}/_quarantine", DAY_COLS, day_parts, ["event_id", REASON]
-    )
+    write_partitions(bad, f"{out}/_quarantine", DAY_COLS, day_parts, ["event_id", REASON])
 
     good = dedupe(flagged.where(F.col(REASON).isNull()).drop(REASON))
     daily = daily_activity(good.where(in_days))
     monthly = monthly_summary(good)
-    write_partitions(
-        daily, f"{out}/daily-activity", DAY_COLS, day_parts, ["user_id", "event_type"]
-    )
-    write_partitions(
-        monthly, f"{out}/monthly-summary", MONTH_COLS, month_parts, ["category"]
-    )
+    write_partitions(daily, f"{out}/daily-activity", DAY_COLS, day_parts, ["user_id", "event_type"])
+    write_partitions(monthly, f"{out}/monthly-summary", MONTH_COLS, month_parts, ["category"])
 
     # Counted from the reused shuffle (not by re-reading input or output files).
     n_daily, n_monthly, n_good = daily.count(), monthly.count(), good.count()
@@ -180,9 +157,7 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
         rows_quarantined=quarantined,
         input_files_bytes=files_bytes,
         outputs={"daily-activity": n_daily, "monthly-summary": n_monthly},
-        duplicates_dropped=rows_in
-        - sum(n for (b, _), n in counts.items() if b)
-        - n_good,
+        duplicates_dropped=rows_in - sum(n for (b, _), n in counts.items() if b) - n_good,
         range=None if days is None else {"from": days.start, "to": days.end},
     )
 

@@ -32,9 +32,7 @@ class PartitionRange:
 
     def contains(self, values: dict[str, str]) -> bool:
         k = self.key(values)
-        return (self.start is None or k >= self.start) and (
-            self.end is None or k <= self.end
-        )
+        return (self.start is None or k >= self.start) and (self.end is None or k <= self.end)
 
     def column(self) -> Column:
         """The same test as a Spark expression over partition columns only, so Spark prunes
@@ -60,9 +58,7 @@ def parse_day(text: str) -> dt.date:
 
 def parse_partition(text: str) -> dict[str, str]:
     """Parse ``year=YYYY/month=MM/day=DD/hour=HH`` (zero-padded) into its values."""
-    m = re.fullmatch(
-        r"year=(\d{4})/month=(\d{2})/day=(\d{2})/hour=(\d{2})/?", text.strip()
-    )
+    m = re.fullmatch(r"year=(\d{4})/month=(\d{2})/day=(\d{2})/hour=(\d{2})/?", text.strip())
     if not m:
         raise ValueError(
             f"expected --partition year=YYYY/month=MM/day=DD/hour=HH (zero-padded), got {text!r}"
@@ -120,9 +116,7 @@ def list_lake_files(spark: SparkSession, root: str) -> list[LakeFile]:
     return out
 
 
-def needed_files(
-    files: Iterable[LakeFile], rng: PartitionRange | None
-) -> list[LakeFile]:
+def needed_files(files: Iterable[LakeFile], rng: PartitionRange | None) -> list[LakeFile]:
     """The files a job needs for ``rng`` (all of them when ``rng`` is None)."""
     return [
         f
@@ -133,16 +127,23 @@ def needed_files(
 
 
 def read_events(
-    spark: SparkSession, root: str, rng: PartitionRange | None = None
+    spark: SparkSession,
+    root: str,
+    rng: PartitionRange | None = None,
+    *,
+    subdir: str | None = None,
 ) -> DataFrame:
-    """Schema-v1 events under ``root`` (``year=/month=/day=/hour=`` Parquet), pruned to ``rng``.
+    """Schema-v1 events under ``root`` (``year=/month=/day=/hour=`` Parquet), pruned to ``rng``
+    (Spark skips the directories outside it), or only those under ``root/subdir`` (not even
+    listing the rest).
 
     Read with the explicit schema: a file lacking optional columns (e.g. an hour with only IoT
     events) yields nulls there, never an AnalysisException. Partition columns stay strings.
-    A missing or empty ``root`` is an empty DataFrame."""
-    if not any(True for _ in list_lake_files(spark, root)):
+    A missing or empty directory is an empty DataFrame."""
+    path = root if subdir is None else f"{root.rstrip('/')}/{subdir}"
+    if not list_lake_files(spark, path):
         return spark.createDataFrame([], LAKE_SCHEMA)
-    df = spark.read.schema(LAKE_SCHEMA).option("basePath", root).parquet(root)
+    df = spark.read.schema(LAKE_SCHEMA).option("basePath", root).parquet(path)
     return df if rng is None else df.where(rng.column())
 
 
@@ -178,6 +179,10 @@ def write_partitions(
     overwrite alone would leave a stale one behind). Partitions outside ``owned`` are never
     touched. One sorted file per partition makes re-runs reproducible."""
     spark = df.sparkSession
+    if not partition_cols:
+        # A whole-dataset output: replaced as a whole, as one sorted file.
+        df.coalesce(1).sortWithinPartitions(*sort_cols).write.mode("overwrite").parquet(path)
+        return
     before = {f.path for f in list_lake_files(spark, path)}
     (
         df.repartition(*partition_cols)

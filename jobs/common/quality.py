@@ -24,8 +24,7 @@ def quarantine_reason() -> Column:
         .when(~F.col("log_type").isin(*LOG_TYPES), "invalid_log_type")
         .when(_blank("event_type"), "missing_event_type")
         .when(
-            value.isNotNull()
-            & (F.isnan(value) | value.isin(float("inf"), float("-inf"))),
+            value.isNotNull() & (F.isnan(value) | value.isin(float("inf"), float("-inf"))),
             "non_numeric_value",
         )
     )
@@ -41,8 +40,6 @@ def dedupe(df: DataFrame) -> DataFrame:
     deterministically — earliest ``processed_at``, then smallest values of the other columns —
     so re-runs produce identical output."""
     others = [c for c in df.columns if c != "event_id"]
-    order = [F.col("processed_at").asc_nulls_last()] + [
-        F.col(c).asc_nulls_last() for c in others
-    ]
+    order = [F.col("processed_at").asc_nulls_last()] + [F.col(c).asc_nulls_last() for c in others]
     w = Window.partitionBy("event_id").orderBy(*order)
     return df.withColumn("_rn", F.row_number().over(w)).where("_rn = 1").drop("_rn")

@@ -1,0 +1,297 @@
+"""Optimisation job: user behaviour, daily trends, a category × event-type cube and category
+performance — built from one scan of the input — plus an optional naive-vs-optimised timing.
+
+Reads   <input>/year=YYYY/month=MM/day=DD/hour=HH/*.parquet (all of it).
+Writes  <output>/user-behavior/         user_id, distinct_event_types, total_events,
+                                        lifetime_value, primary_category, last_activity
+                                        (users with ≥ 5 events; primary category = most events,
+                                        ties broken alphabetically)
+        <output>/daily-trends/          year=/month=  date, day, category, events, revenue,
+                                        active_users, events_7d_avg, revenue_7d_avg,
+                                        active_users_7d_avg (mean over the days with data in
+                                        the 7 calendar days ending on `date`)
+        <output>/multi-dimensional/     category, event_type (null = all), grouping_id, events,
+                                        revenue, unique_users
+        <output>/category-performance/  category, department, events, views, purchases,
+                                        revenue, unique_users, conversion_rate (broadcast join
+                                        with the small category dimension below)
+        <output>/_quarantine/           year=/month=/day=  rejected rows + quarantine_reason
+Args    --input URI --output URI [--performance-test]
+        --performance-test also runs the same four aggregations naive (re-read per output, no
+        AQE, no broadcast) and optimised (one scan, AQE, broadcast), timing executed actions
+        (a `noop` write forces full execution), and prints both timings and the optimised
+        physical plan before the summary line.
+
+Example:
+  spark-submit --py-files common.zip optimization.py \\
+    --input s3://lake/streaming-data/ --output s3://lake/processed-data/optimization/
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+
+from common.cli import run_main
+from common.lake import (
+    list_lake_files,
+    read_events,
+    read_once,
+    shuffle_partitions,
+    write_partitions,
+)
+from common.quality import REASON, dedupe, flag_invalid
+from common.session import build_spark
+from common.summary import JobMetrics, emit
+
+JOB = "optimization"
+MIN_USER_EVENTS = 5
+
+#: The small category dimension (category -> department); broadcast to every task.
+CATEGORY_DIMENSION = [
+    ("electronics", "Technology"),
+    ("clothing", "Fashion"),
+    ("beauty", "Fashion"),
+    ("books", "Media"),
+    ("toys", "Media"),
+    ("home", "Home & Living"),
+    ("food", "Home & Living"),
+    ("sports", "Outdoor"),
+]
+UNASSIGNED = "Unassigned"
+
+
+def _purchase():
+    return F.col("event_type") == "purchase"
+
+
+def _revenue():
+    """Sum of ``value`` over purchases (0.0 when there are none)."""
+    return F.coalesce(F.sum(F.when(_purchase(), F.col("value"))), F.lit(0.0))
+
+
+def user_behavior(events: DataFrame, min_events: int = MIN_USER_EVENTS) -> DataFrame:
+    users = events.where(F.col("user_id").isNotNull())
+    per_user = users.groupBy("user_id").agg(
+        F.countDistinct("event_type").alias("distinct_event_types"),
+        F.count(F.lit(1)).alias("total_events"),
+        _revenue().alias("lifetime_value"),
+        F.max("timestamp").alias("last_activity"),
+    )
+    by_cat = (
+        users.where(F.col("category").isNotNull())
+        .groupBy("user_id", "category")
+        .agg(F.count(F.lit(1)).alias("n"))
+    )
+    w = Window.partitionBy("user_id").orderBy(F.desc("n"), F.asc("category"))
+    primary = (
+        by_cat.withColumn("r", F.row_number().over(w))
+        .where("r = 1")
+        .select("user_id", F.col("category").alias("primary_category"))
+    )
+    return (
+        per_user.where(F.col("total_events") >= min_events)
+        .join(primary, "user_id", "left")
+        .select(
+            "user_id",
+            "distinct_event_types",
+            "total_events",
+            "lifetime_value",
+            "primary_category",
+            "last_activity",
+        )
+    )
+
+
+def daily_trends(events: DataFrame) -> DataFrame:
+    daily = (
+        events.where(F.col("category").isNotNull())
+        .groupBy("year", "month", "day", "category")
+        .agg(
+            F.count(F.lit(1)).alias("events"),
+            _revenue().alias("revenue"),
+            F.countDistinct("user_id").alias("active_users"),
+        )
+        .withColumn("date", F.to_date(F.concat_ws("-", "year", "month", "day")))
+    )
+    w = (
+        Window.partitionBy("category")
+        .orderBy(F.unix_date("date"))
+        .rangeBetween(-6, 0)  # the 7 calendar days ending on `date`, gaps not filled
+    )
+    return daily.select(
+        "date",
+        "day",
+        "category",
+        "events",
+        "revenue",
+        "active_users",
+        F.avg("events").over(w).alias("events_7d_avg"),
+        F.avg("revenue").over(w).alias("revenue_7d_avg"),
+        F.avg("active_users").over(w).alias("active_users_7d_avg"),
+        "year",
+        "month",
+    )
+
+
+def multi_dimensional(events: DataFrame) -> DataFrame:
+    return events.cube("category", "event_type").agg(
+        F.grouping_id().alias("grouping_id"),
+        F.count(F.lit(1)).alias("events"),
+        _revenue().alias("revenue"),
+        F.countDistinct("user_id").alias("unique_users"),
+    )
+
+
+def category_dimension(spark: SparkSession) -> DataFrame:
+    return spark.createDataFrame(CATEGORY_DIMENSION, "category string, department string")
+
+
+def category_performance(events: DataFrame, dimension: DataFrame) -> DataFrame:
+    per_cat = (
+        events.where(F.col("category").isNotNull())
+        .groupBy("category")
+        .agg(
+            F.count(F.lit(1)).alias("events"),
+            F.sum(F.when(F.col("event_type") == "view", 1).otherwise(0))
+            .cast("long")
+            .alias("views"),
+            F.sum(F.when(_purchase(), 1).otherwise(0)).cast("long").alias("purchases"),
+            _revenue().alias("revenue"),
+            F.countDistinct("user_id").alias("unique_users"),
+        )
+    )
+    return per_cat.join(F.broadcast(dimension), "category", "left").select(
+        "category",
+        F.coalesce("department", F.lit(UNASSIGNED)).alias("department"),
+        "events",
+        "views",
+        "purchases",
+        "revenue",
+        "unique_users",
+        F.when(F.col("views") > 0, F.col("purchases") / F.col("views")).alias("conversion_rate"),
+    )
+
+
+def outputs(
+    spark: SparkSession, good: DataFrame
+) -> dict[str, tuple[DataFrame, list[str], list[str]]]:
+    """name -> (DataFrame, partition columns, sort columns)."""
+    return {
+        "user-behavior": (user_behavior(good), [], ["user_id"]),
+        "daily-trends": (daily_trends(good), ["year", "month"], ["date", "category"]),
+        "multi-dimensional": (
+            multi_dimensional(good),
+            [],
+            ["grouping_id", "category", "event_type"],
+        ),
+        "category-performance": (
+            category_performance(good, category_dimension(spark)),
+            [],
+            ["category"],
+        ),
+    }
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="optimization.py", description=__doc__.split("\n")[0])
+    parser.add_argument("--input", required=True, help="lake events root (year=/month=/day=/hour=)")
+    parser.add_argument("--output", required=True, help="output root")
+    parser.add_argument(
+        "--performance-test",
+        action="store_true",
+        help="also time the same work naive vs optimised and print the physical plan",
+    )
+    return parser.parse_args(argv)
+
+
+def _prepare(raw: DataFrame) -> DataFrame:
+    return dedupe(raw.transform(flag_invalid).where(F.col(REASON).isNull()).drop(REASON))
+
+
+def performance_test(spark: SparkSession, root: str, files_bytes: int) -> dict[str, object]:
+    """Run the four aggregations naive and optimised; time only executed actions."""
+    saved = {
+        k: spark.conf.get(k)
+        for k in ("spark.sql.adaptive.enabled", "spark.sql.autoBroadcastJoinThreshold")
+    }
+
+    def execute(frames: dict[str, tuple[DataFrame, list[str], list[str]]]) -> float:
+        t0 = time.monotonic()
+        for df, _, _ in frames.values():
+            df.write.format("noop").mode("overwrite").save()
+        return time.monotonic() - t0
+
+    try:
+        spark.conf.set("spark.sql.adaptive.enabled", "false")
+        spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
+        naive_outputs = outputs(spark, _prepare(read_events(spark, root)))
+        naive = execute(naive_outputs)  # each output scans and de-duplicates the input again
+    finally:
+        for k, v in saved.items():
+            spark.conf.set(k, v)
+    t0 = time.monotonic()
+    once = read_once(read_events(spark, root), "event_id", shuffle_partitions(spark, files_bytes))
+    opt_outputs = outputs(spark, _prepare(once))
+    optimised = execute(opt_outputs) + (time.monotonic() - t0)
+    print(f"performance-test: naive {naive:.2f}s, optimised {optimised:.2f}s")
+    print("optimised physical plan (category-performance):")
+    opt_outputs["category-performance"][0].explain(mode="formatted")
+    return {
+        "naive_seconds": round(naive, 3),
+        "optimized_seconds": round(optimised, 3),
+        "speedup": round(naive / optimised, 2) if optimised else None,
+    }
+
+
+def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
+    metrics = JobMetrics(spark, JOB)
+    root, out = args.input, args.output.rstrip("/")
+    files = list_lake_files(spark, root)
+    files_bytes = sum(f.size for f in files)
+    flagged = read_once(
+        flag_invalid(read_events(spark, root)),
+        "event_id",
+        shuffle_partitions(spark, files_bytes),
+    )
+    counts = dict(
+        flagged.groupBy(F.col(REASON).isNotNull().alias("bad"))
+        .agg(F.count(F.lit(1)).alias("n"))
+        .collect()
+    )
+    rows_in, quarantined = sum(counts.values()), counts.get(True, 0)
+    days = {tuple(f.partition[c] for c in ("year", "month", "day")) for f in files}
+    bad = flagged.where(F.col(REASON).isNotNull()).drop("hour")
+    write_partitions(
+        bad, f"{out}/_quarantine", ["year", "month", "day"], days, ["event_id", REASON]
+    )
+
+    good = dedupe(flagged.where(F.col(REASON).isNull()).drop(REASON))
+    months = {d[:2] for d in days}
+    written: dict[str, int] = {}
+    for name, (df, part_cols, sort_cols) in outputs(spark, good).items():
+        write_partitions(df, f"{out}/{name}", part_cols, months if part_cols else [], sort_cols)
+        written[name] = df.count()
+    summary = metrics.summary(
+        rows_in=rows_in,
+        rows_out=sum(written.values()),
+        rows_quarantined=quarantined,
+        input_files_bytes=files_bytes,
+        outputs=written,
+        duplicates_dropped=rows_in - quarantined - good.count(),
+    )
+    if args.performance_test:
+        summary["performance_test"] = performance_test(spark, root, files_bytes)
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return run_main(JOB, lambda: emit(run(build_spark(JOB), args)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,257 @@
+"""Streaming processor: statistics of one landed hour of schema-v1 events.
+
+Reads   <input>/year=YYYY/month=MM/day=DD/hour=HH/*.parquet — that hour only.
+Writes  (each partitioned by year=/month=/day=/hour=, so a re-run replaces exactly that hour)
+        <output>/log-statistics/        log_type, event_count, unique_users, unique_sessions,
+                                        unique_ips
+        <output>/hourly-statistics/     log_type, event_type, event_count, unique_users,
+                                        total_value, avg_value, avg_response_size
+        <output>/status-statistics/     status_code, status_category, request_count, percentage
+        <output>/top-ips/               rank, ip_address, request_count, unique_users,
+                                        error_count (top 100 by requests, ties by address)
+        <output>/application-analysis/level-statistics/  level, log_count, percentage
+        <output>/application-analysis/error-analysis/    logger, error_count, distinct_messages,
+                                                         sample_message
+        <output>/application-analysis/user-activity/     user_id, log_count, error_count
+        <output>/processing-metadata/   partition, rows_in, rows_valid, rows_quarantined,
+                                        duplicates_dropped, job
+        <output>/_quarantine/           rejected rows + quarantine_reason
+Args    --input URI --output URI --partition year=YYYY/month=MM/day=DD/hour=HH
+An hour without some log type (e.g. only IoT events) yields empty outputs for it, not an error.
+
+Example (what the S3 trigger submits as an EMR step):
+  spark-submit --py-files common.zip streaming_processor.py \\
+    --input s3://lake/streaming-data/ --output s3://lake/processed-data/streaming-processor/ \\
+    --partition year=2026/month=01/day=31/hour=23
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from pyspark.sql import DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+
+from common.cli import partition_arg, run_main
+from common.lake import (
+    PartitionRange,
+    list_lake_files,
+    read_events,
+    read_once,
+    shuffle_partitions,
+    write_partitions,
+)
+from common.quality import REASON, dedupe, flag_invalid
+from common.schema import PARTITION_KEYS
+from common.session import build_spark
+from common.summary import JobMetrics, emit
+
+JOB = "streaming-processor"
+TOP_IPS = 100
+ERROR_LEVELS = ("ERROR", "FATAL", "CRITICAL")
+HOUR = list(PARTITION_KEYS)
+
+
+def _pct(count: str, over: list[str] | None = None):
+    w = Window.partitionBy(*(over or HOUR))
+    return F.round(F.col(count) * 100.0 / F.sum(count).over(w), 2)
+
+
+def log_statistics(events: DataFrame) -> DataFrame:
+    return events.groupBy(*HOUR, "log_type").agg(
+        F.count(F.lit(1)).alias("event_count"),
+        F.countDistinct("user_id").alias("unique_users"),
+        F.countDistinct("session_id").alias("unique_sessions"),
+        F.countDistinct("ip_address").alias("unique_ips"),
+    )
+
+
+def hourly_statistics(events: DataFrame) -> DataFrame:
+    return events.groupBy(*HOUR, "log_type", "event_type").agg(
+        F.count(F.lit(1)).alias("event_count"),
+        F.countDistinct("user_id").alias("unique_users"),
+        F.sum("value").alias("total_value"),
+        F.avg("value").alias("avg_value"),
+        F.avg("response_size").alias("avg_response_size"),
+    )
+
+
+def status_category(code) -> F.Column:
+    """Same classes as the transform Lambda (used when a row lacks ``status_category``)."""
+    return (
+        F.when(code.between(100, 199), "Informational")
+        .when(code.between(200, 299), "Success")
+        .when(code.between(300, 399), "Redirect")
+        .when(code.between(400, 499), "Client Error")
+        .when(code.between(500, 599), "Server Error")
+        .otherwise("Unknown")
+    )
+
+
+def status_statistics(events: DataFrame) -> DataFrame:
+    """Web requests per status code; percentage of the hour's web requests with a status."""
+    web = events.where((F.col("log_type") == "web_access") & F.col("status_code").isNotNull())
+    counts = web.groupBy(*HOUR, "status_code").agg(
+        F.count(F.lit(1)).alias("request_count"),
+    )
+    return counts.select(
+        "status_code",
+        status_category(F.col("status_code")).alias("status_category"),
+        "request_count",
+        _pct("request_count").alias("percentage"),
+        *HOUR,
+    )
+
+
+def top_ips(events: DataFrame, n: int = TOP_IPS) -> DataFrame:
+    web = events.where((F.col("log_type") == "web_access") & F.col("ip_address").isNotNull())
+    per_ip = web.groupBy(*HOUR, "ip_address").agg(
+        F.count(F.lit(1)).alias("request_count"),
+        F.countDistinct("user_id").alias("unique_users"),
+        F.sum(F.when(F.col("status_code") >= 400, 1).otherwise(0))
+        .cast("long")
+        .alias("error_count"),
+    )
+    w = Window.partitionBy(*HOUR).orderBy(F.desc("request_count"), F.asc("ip_address"))
+    ranked = per_ip.withColumn("rank", F.row_number().over(w)).where(F.col("rank") <= n)
+    return ranked.select(
+        "rank", "ip_address", "request_count", "unique_users", "error_count", *HOUR
+    )
+
+
+def _app(events: DataFrame) -> DataFrame:
+    return events.where(F.col("log_type") == "application")
+
+
+def _is_error():
+    return F.upper(F.col("level")).isin(*ERROR_LEVELS)
+
+
+def level_statistics(events: DataFrame) -> DataFrame:
+    counts = (
+        _app(events)
+        .withColumn("level", F.coalesce(F.upper("level"), F.lit("UNKNOWN")))
+        .groupBy(*HOUR, "level")
+        .agg(F.count(F.lit(1)).alias("log_count"))
+    )
+    return counts.select("level", "log_count", _pct("log_count").alias("percentage"), *HOUR)
+
+
+def error_analysis(events: DataFrame) -> DataFrame:
+    return (
+        _app(events)
+        .where(_is_error())
+        .withColumn("logger", F.coalesce("logger", F.lit("unknown")))
+        .groupBy(*HOUR, "logger")
+        .agg(
+            F.count(F.lit(1)).alias("error_count"),
+            F.countDistinct("message").alias("distinct_messages"),
+            F.min("message").alias("sample_message"),
+        )
+    )
+
+
+def user_activity(events: DataFrame) -> DataFrame:
+    return (
+        _app(events)
+        .where(F.col("user_id").isNotNull())
+        .groupBy(*HOUR, "user_id")
+        .agg(
+            F.count(F.lit(1)).alias("log_count"),
+            F.sum(F.when(_is_error(), 1).otherwise(0)).cast("long").alias("error_count"),
+        )
+    )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="streaming_processor.py", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--input", required=True, help="lake events root (year=/month=/day=/hour=)")
+    parser.add_argument("--output", required=True, help="output root")
+    parser.add_argument(
+        "--partition",
+        required=True,
+        type=partition_arg,
+        help="the hour to process: year=YYYY/month=MM/day=DD/hour=HH",
+    )
+    return parser.parse_args(argv)
+
+
+def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
+    metrics = JobMetrics(spark, JOB)
+    part: dict[str, str] = args.partition
+    key = f"{part['year']}-{part['month']}-{part['day']}T{part['hour']}"
+    hour_range = PartitionRange(key, key, level="hour")
+    sub = "/".join(f"{k}={part[k]}" for k in HOUR)
+    root = args.input.rstrip("/")
+    out = args.output.rstrip("/")
+    # List and read only the hour's directory: nothing else is even listed.
+    files = list_lake_files(spark, f"{root}/{sub}")
+    files_bytes = sum(f.size for f in files)
+    raw = read_events(spark, root, hour_range, subdir=sub)
+
+    flagged = read_once(flag_invalid(raw), "event_id", shuffle_partitions(spark, files_bytes))
+    counts = dict(
+        flagged.groupBy(F.col(REASON).isNotNull().alias("bad"))
+        .agg(F.count(F.lit(1)).alias("n"))
+        .collect()
+    )
+    rows_in = sum(counts.values())
+    quarantined = counts.get(True, 0)
+    good = dedupe(flagged.where(F.col(REASON).isNull()).drop(REASON))
+    rows_valid = good.count()
+
+    owned = [tuple(part[k] for k in HOUR)]
+    outputs = {
+        "log-statistics": (log_statistics(good), ["log_type"]),
+        "hourly-statistics": (hourly_statistics(good), ["log_type", "event_type"]),
+        "status-statistics": (status_statistics(good), ["status_code"]),
+        "top-ips": (top_ips(good), ["rank"]),
+        "application-analysis/level-statistics": (level_statistics(good), ["level"]),
+        "application-analysis/error-analysis": (error_analysis(good), ["logger"]),
+        "application-analysis/user-activity": (user_activity(good), ["user_id"]),
+    }
+    rows_out = 0
+    written: dict[str, int] = {}
+    for name, (df, sort_cols) in outputs.items():
+        df = df.select(*[c for c in df.columns if c not in HOUR], *HOUR)
+        write_partitions(df, f"{out}/{name}", HOUR, owned, sort_cols)
+        written[name] = df.count()
+        rows_out += written[name]
+
+    bad = flagged.where(F.col(REASON).isNotNull())
+    write_partitions(bad, f"{out}/_quarantine", HOUR, owned, ["event_id", REASON])
+    meta = spark.createDataFrame(
+        [
+            (
+                sub,
+                rows_in,
+                rows_valid,
+                quarantined,
+                rows_in - quarantined - rows_valid,
+                JOB,
+            )
+        ],
+        "partition string, rows_in long, rows_valid long, rows_quarantined long, "
+        "duplicates_dropped long, job string",
+    ).select("*", *(F.lit(part[k]).alias(k) for k in HOUR))
+    write_partitions(meta, f"{out}/processing-metadata", HOUR, owned, [])
+    return metrics.summary(
+        rows_in=rows_in,
+        rows_out=rows_out,
+        rows_quarantined=quarantined,
+        input_files_bytes=files_bytes,
+        outputs=written,
+        duplicates_dropped=rows_in - quarantined - rows_valid,
+        partition=sub,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return run_main(JOB, lambda: emit(run(build_spark(JOB), args)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
