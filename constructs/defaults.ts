@@ -77,12 +77,13 @@ export const NETWORK_DEFAULTS = {
   azCount: 2,
   natGateway: false,
   /**
-   * Interface endpoints so a cluster in private subnets without NAT reaches the AWS APIs it uses:
-   * Glue (metastore), KMS (SSE-KMS, disk encryption), STS, CloudWatch Logs/metrics. S3 uses the
-   * free gateway endpoint; the EMR control plane reaches the nodes through the service-access
-   * security group, not through an endpoint.
+   * Interface endpoints so a cluster in private subnets without NAT reaches the AWS APIs it calls:
+   * Glue (metastore), KMS (SSE-KMS, disk encryption), STS. S3 uses the free gateway endpoint; the
+   * EMR control plane reaches the nodes through the service-access security group, and EMR
+   * publishes its CloudWatch metrics itself. Add "logs"/"monitoring" if you run the CloudWatch agent.
+   * Each endpoint costs ≈ $7.30/month per AZ, so they are placed in the cluster's subnet only.
    */
-  interfaceEndpoints: ["glue", "kms", "sts", "logs", "monitoring"] as readonly string[],
+  interfaceEndpoints: ["glue", "kms", "sts"] as readonly string[],
 } as const;
 
 /** CloudWatch / alarm defaults. */

@@ -138,7 +138,9 @@ export class Network extends Construct {
             serviceName: `com.amazonaws.${props.region}.${svc}`,
             vpcEndpointType: "Interface",
             privateDnsEnabled: true,
-            subnetIds: this.privateSubnetIds,
+            // The cluster runs in the first subnet (instance groups use one subnet); one ENI per
+            // endpoint there instead of one per AZ halves the always-on cost.
+            subnetIds: [this.privateSubnetIds[0]],
             securityGroupIds: [sg.id],
             tags: tags(svc),
           }),

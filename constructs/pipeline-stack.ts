@@ -158,7 +158,7 @@ export class PipelineStack extends TerraformStack {
     // outputs (DESIGN §4.1 [contract]; URIs end with "/")
     const outputs: Record<(typeof STACK_OUTPUTS)[number], { value: string; description: string }> = {
       region: { value: region, description: "AWS region of this environment" },
-      lake_bucket_name: { value: this.lake.bucket.bucket, description: "Data lake bucket" },
+      lake_bucket_name: { value: this.lake.bucketName, description: "Data lake bucket" },
       scripts_uri: {
         value: this.lake.uri(LAKE_PREFIXES.scripts),
         description: "Where submit-job uploads jobs",
@@ -176,7 +176,7 @@ export class PipelineStack extends TerraformStack {
       kinesis_stream_name: { value: kinesisStreamName, description: "Kinesis stream producers write to" },
       firehose_stream_name: { value: firehoseStreamName, description: "Firehose delivery stream" },
       glue_database_name: {
-        value: this.catalog.database.name,
+        value: names.glueDatabase,
         description: "Glue database of the events table",
       },
       alarm_topic_arn: { value: this.monitoring.topic.arn, description: "SNS topic for alarms" },

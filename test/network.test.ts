@@ -31,14 +31,16 @@ describe("Network defaults (create)", () => {
     expect(n.vpcCidr).toBe("10.40.0.0/16");
   });
 
-  it("has an S3 gateway endpoint on the private route table and interface endpoints for glue, kms, sts, logs, monitoring", () => {
+  it("has an S3 gateway endpoint on the private route table and interface endpoints for glue, kms, sts in the cluster subnet", () => {
     const eps = Object.values(resources(tf, "aws_vpc_endpoint"));
     const gw = eps.filter((e) => e.vpc_endpoint_type === "Gateway");
     expect(gw.map((e) => e.service_name)).toEqual([`com.amazonaws.${REGION}.s3`]);
     const ifaces = eps.filter((e) => e.vpc_endpoint_type === "Interface").map((e) => e.service_name);
-    expect(ifaces.sort()).toEqual(
-      ["glue", "kms", "logs", "monitoring", "sts"].map((s) => `com.amazonaws.${REGION}.${s}`),
-    );
+    expect(ifaces.sort()).toEqual(["glue", "kms", "sts"].map((s) => `com.amazonaws.${REGION}.${s}`));
+    for (const e of eps.filter((x) => x.vpc_endpoint_type === "Interface")) {
+      expect(e.subnet_ids).toEqual([expect.stringMatching(/aws_subnet\.network_private-0_/)]);
+      expect(e.private_dns_enabled).toBe(true);
+    }
   });
 
   it("no NAT, no internet gateway, no 0.0.0.0/0 route by default", () => {

@@ -45,8 +45,8 @@ describe.each([
     expect(o("dashboard_name")).toBe(`bdp-${envName}-pipeline`);
     expect(o("emr_cluster_id")).toMatch(/^\$\{aws_emr_cluster\..*\.id\}$/);
     expect(o("alarm_topic_arn")).toMatch(/^\$\{aws_sns_topic\..*\.arn\}$/);
-    expect(o("glue_database_name")).toMatch(/^\$\{aws_glue_catalog_database\..*\.name\}$/);
-    expect(o("lake_bucket_name")).toMatch(/^\$\{aws_s3_bucket\.lake_bucket_.*\.bucket\}$/);
+    expect(o("glue_database_name")).toBe(`bdp_${envName}_lake`);
+    expect(o("lake_bucket_name")).toBe(bucket);
   });
 
   it("sets provider default tags Project, Environment, ManagedBy", () => {
