@@ -1,0 +1,126 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { summarise, summariseOutdir } from "../scripts/synth-summary";
+
+const ROOT = join(__dirname, "..");
+const run = (script: string, args: string[], env: Record<string, string> = {}) =>
+  spawnSync("bash", [join(ROOT, "scripts", script), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
+
+function fakeStack(): string {
+  const dir = mkdtempSync(join(tmpdir(), "stack-"));
+  writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify({ resource: {} }));
+  return dir;
+}
+
+describe("scripts/terraform-check.sh failure modes (no terraform run needed)", () => {
+  it("fails with a clear message when the provider mirror has no aws provider", () => {
+    const r = run("terraform-check.sh", [fakeStack()], { TF_PROVIDER_MIRROR: "/nonexistent-mirror" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("no hashicorp/aws provider in the filesystem mirror /nonexistent-mirror");
+  });
+
+  it("fails with a clear message when terraform is not on PATH", () => {
+    // terraform lives in /usr/local/bin on this machine kind; bash is resolved before PATH changes.
+    const r = run("terraform-check.sh", [fakeStack()], { PATH: "/usr/bin:/bin" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("terraform is not on PATH");
+  });
+
+  it("ALLOW_NO_TERRAFORM=1 turns a missing provider into a loud warning", () => {
+    const r = run("terraform-check.sh", [fakeStack()], {
+      TF_PROVIDER_MIRROR: "/nonexistent-mirror",
+      ALLOW_NO_TERRAFORM: "1",
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/WARNING: terraform check SKIPPED/);
+  });
+
+  it("prints usage and exits 2 without stack dirs", () => {
+    const r = run("terraform-check.sh", []);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("usage: scripts/terraform-check.sh");
+  });
+});
+
+describe("scripts/checkov-check.sh failure modes", () => {
+  it("fails with a clear message when checkov is missing", () => {
+    const r = run("checkov-check.sh", [fakeStack()], { CHECKOV: "/nonexistent/checkov" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("checkov-check: /nonexistent/checkov not found");
+  });
+  it("fails when the skip list is missing", () => {
+    const r = run("checkov-check.sh", [fakeStack()], {
+      CHECKOV_SKIPS: "/nonexistent/skips.txt",
+      CHECKOV: "/bin/true",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("skip list /nonexistent/skips.txt not found");
+  });
+});
+
+describe("scripts/synth-summary.ts", () => {
+  const tf = {
+    resource: {
+      aws_s3_bucket: { a: {}, b: {} },
+      aws_kms_key: { k: {} },
+      aws_emr_cluster: {
+        c: {
+          release_label: "emr-7.9.0",
+          master_instance_group: { instance_type: "m5.xlarge", instance_count: 1 },
+          core_instance_group: { instance_type: "r5.2xlarge", instance_count: 2 },
+          auto_termination_policy: { idle_timeout: 1800 },
+        },
+      },
+      aws_emr_instance_group: {
+        t: { name: "task-spot", instance_type: "m5.xlarge", instance_count: 0, bid_price: "0.1" },
+      },
+      aws_vpc_endpoint: {
+        s3: { vpc_endpoint_type: "Gateway" },
+        glue: { vpc_endpoint_type: "Interface", subnet_ids: ["s1"] },
+        kms: { vpc_endpoint_type: "Interface", subnet_ids: ["s1"] },
+      },
+    },
+    output: { region: { value: "eu-west-1" }, emr_cluster_id: { value: "${aws_emr_cluster.c.id}" } },
+  };
+
+  it("counts resources by type and lists outputs", () => {
+    const s = summarise("pipeline-dev", tf);
+    expect(s.resourceCount).toBe(8);
+    expect(s.resources).toEqual({
+      aws_s3_bucket: 2,
+      aws_kms_key: 1,
+      aws_emr_cluster: 1,
+      aws_emr_instance_group: 1,
+      aws_vpc_endpoint: 3,
+    });
+    expect(s.outputs).toEqual({ region: "eu-west-1", emr_cluster_id: "${aws_emr_cluster.c.id}" });
+    expect(s.backend).toBe("local");
+  });
+
+  it("prices the on-demand EMR groups (EC2 + EMR uplift), endpoints and keys", () => {
+    const notes = summarise("pipeline-dev", tf).costNotes.join("\n");
+    // 1 × (0.192 + 0.048) + 2 × (0.504 + 0.126) = 1.50 $/h; spot task group excluded
+    expect(notes).toContain("≈ $1.50/h on-demand");
+    expect(notes).toContain("auto-terminates after 1800 s idle");
+    // 2 endpoints × 1 AZ × 0.01 $/h × 730 h
+    expect(notes).toContain("Interface endpoints: 2 × 1 AZ ≈ $14.60/month");
+    expect(notes).toContain("No NAT gateway");
+    expect(notes).toContain("KMS: 1 CMK(s)");
+  });
+
+  it("reads <outdir>/stacks/* and fails clearly without them", () => {
+    const out = mkdtempSync(join(tmpdir(), "cdktf-out-"));
+    expect(() => summariseOutdir(out)).toThrow(
+      `no synthesised stacks in ${join(out, "stacks")}: run "npx cdktf synth" first`,
+    );
+    mkdirSync(join(out, "stacks", "pipeline-dev"), { recursive: true });
+    writeFileSync(join(out, "stacks", "pipeline-dev", "cdk.tf.json"), JSON.stringify(tf));
+    expect(summariseOutdir(out).map((s) => s.stack)).toEqual(["pipeline-dev"]);
+  });
+});
