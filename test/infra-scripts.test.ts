@@ -26,8 +26,8 @@ describe("scripts/terraform-check.sh failure modes (no terraform run needed)", (
   });
 
   it("fails with a clear message when terraform is not on PATH", () => {
-    // terraform lives in /usr/local/bin on this machine kind; bash is resolved before PATH changes.
-    const r = run("terraform-check.sh", [fakeStack()], { PATH: "/usr/bin:/bin" });
+    // An empty PATH dir: the script reaches the check with builtins only (bash is resolved first).
+    const r = run("terraform-check.sh", [fakeStack()], { PATH: mkdtempSync(join(tmpdir(), "empty-path-")) });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("terraform is not on PATH");
   });
