@@ -5,8 +5,10 @@ import { join } from "node:path";
 import { summarise, summariseOutdir } from "../scripts/synth-summary";
 
 const ROOT = join(__dirname, "..");
+// Absolute bash path, so tests may hand the scripts a PATH without it.
+const BASH = spawnSync("bash", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
 const run = (script: string, args: string[], env: Record<string, string> = {}) =>
-  spawnSync("bash", [join(ROOT, "scripts", script), ...args], {
+  spawnSync(BASH, [join(ROOT, "scripts", script), ...args], {
     cwd: ROOT,
     encoding: "utf8",
     env: { ...process.env, ...env },
