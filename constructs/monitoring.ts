@@ -111,8 +111,10 @@ export class Monitoring extends Construct {
         {
           sid: "AlarmPublishersUseKey",
           principal: { Service: publishers },
+          // No aws:SourceAccount condition here: not every publisher passes it to KMS, and a missing
+          // key permission silently drops notifications. Publishing itself is restricted to this
+          // account by the topic policy below.
           actions: ["kms:GenerateDataKey", "kms:Decrypt"],
-          conditions: { StringEquals: { "aws:SourceAccount": props.accountId } },
         },
       ],
     });

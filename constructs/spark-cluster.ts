@@ -138,6 +138,12 @@ export class SparkCluster extends Construct {
       throw new Error(`SparkCluster: coreInstanceCount must be ≥ 1, got ${core}`);
     }
     if (min > max) throw new Error(`SparkCluster: minCapacity (${min}) must be ≤ maxCapacity (${max})`);
+    if (spot && min > core) {
+      // With a spot task group the floor must be on-demand core capacity (maximumOndemandCapacityUnits = core).
+      throw new Error(
+        `SparkCluster: minCapacity (${min}) must be ≤ coreInstanceCount (${core}) when taskSpot is on`,
+      );
+    }
     if (max < core + task) {
       throw new Error(`SparkCluster: maxCapacity (${max}) must be ≥ core + task instances (${core + task})`);
     }

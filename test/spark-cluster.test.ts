@@ -263,6 +263,11 @@ describe("SparkCluster failures", () => {
       cluster({ coreInstanceCount: 4, taskInstanceCount: 2, minCapacity: 2, maxCapacity: 5 }),
     ).toThrow("SparkCluster: maxCapacity (5) must be ≥ core + task instances (6)");
   });
+  it("fails when the scaling floor exceeds on-demand core capacity with spot tasks", () => {
+    expect(() => cluster({ coreInstanceCount: 1, minCapacity: 2, maxCapacity: 4 })).toThrow(
+      "SparkCluster: minCapacity (2) must be ≤ coreInstanceCount (1) when taskSpot is on",
+    );
+  });
   it("fails on zero core nodes", () => {
     expect(() => cluster({ coreInstanceCount: 0 })).toThrow(
       "SparkCluster: coreInstanceCount must be ≥ 1, got 0",
