@@ -112,6 +112,14 @@ def _ranges(
     return days, months
 
 
+def _calendar_days(args: argparse.Namespace):
+    start: dt.date = args.from_day or args.to_day
+    end: dt.date = args.to_day or args.from_day
+    for i in range((end - start).days + 1):
+        d = start + dt.timedelta(days=i)
+        yield (f"{d:%Y}", f"{d:%m}", f"{d:%d}")
+
+
 def run(spark, args: argparse.Namespace) -> dict[str, object]:
     metrics = JobMetrics(spark, JOB)
     days, months = _ranges(args)
@@ -132,13 +140,15 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
     rows_in = sum(counts.values())
     quarantined = sum(n for (bad, in_d), n in counts.items() if bad and in_d)
 
-    # Partitions this run owns: the days (months) of the input it read, within the range.
-    day_parts = {
-        tuple(f.partition[c] for c in DAY_COLS)
-        for f in files
-        if days is None or days.contains(f.partition)
+    # Partitions this run owns: every day (month) of the range, even one whose input is gone;
+    # a full run owns the days (months) present in the input.
+    if days is None:
+        day_parts = {tuple(f.partition[c] for c in DAY_COLS) for f in files}
+    else:
+        day_parts = set(_calendar_days(args))
+    month_parts = {d[:2] for d in day_parts} | {
+        tuple(f.partition[c] for c in MONTH_COLS) for f in files
     }
-    month_parts = {tuple(f.partition[c] for c in MONTH_COLS) for f in files}
 
     bad = flagged.where(F.col(REASON).isNotNull() & in_days).drop("hour")
     write_partitions(bad, f"{out}/_quarantine", DAY_COLS, day_parts, ["event_id", REASON])

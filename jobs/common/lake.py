@@ -104,11 +104,11 @@ def list_lake_files(spark: SparkSession, root: str) -> list[LakeFile]:
     fs, path = _jvm_fs(spark, root)
     out: list[LakeFile] = []
     it = fs.listFiles(path, True)
-    root_str = path.toString().rstrip("/")
+    root_str = fs.makeQualified(path).toString().rstrip("/")
     while it.hasNext():
         status = it.next()
         p = status.getPath().toString()
-        rel = p[len(root_str) :] if p.startswith(root_str) else p
+        rel = p[len(root_str) :]
         if any(seg.startswith(("_", ".")) for seg in rel.split("/") if seg):
             continue
         values = dict(_PART_RE.findall(rel))
