@@ -161,7 +161,10 @@ export class DataLake extends Construct {
             Principal: { Service: "logging.s3.amazonaws.com" },
             Action: "s3:PutObject",
             Resource: `${logArn}/${LOG_BUCKET_PREFIXES.s3Access}*`,
-            Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
+            Condition: {
+              StringEquals: { "aws:SourceAccount": props.accountId },
+              ArnLike: { "aws:SourceArn": `arn:${this.partition}:s3:::${this.bucketName}` },
+            },
           },
           {
             Sid: "VpcFlowLogsDelivery",
@@ -251,7 +254,7 @@ export class DataLake extends Construct {
     return `${this.arn()}/${prefix ? prefix.replace(/^\/+/, "") : ""}*`;
   }
 
-  /** Lets `role` list and read objects under `prefix` (whole lake when omitted) and decrypt them. */
+  /** Lets `role` list and read objects under `prefix` (whole lake when omitted) and decrypt them. Scope: see grant(). */
   public grantRead(role: IamRole, prefix?: string): IamRolePolicy {
     return this.grant(
       "read",
@@ -291,13 +294,18 @@ export class DataLake extends Construct {
     const id = `${mode}-${slug(role.node.id)}-${slug(prefix ?? "all")}`;
     if (this.grants.has(id)) throw new Error(`DataLake: ${id} granted twice to the same role`);
     this.grants.add(id);
+    // Hadoop S3A/EMRFS probe "<dir>", "<dir>/" and "<dir>_$folder$" when they stat a directory;
+    // without access to those keys S3 answers 403 instead of 404 and the job fails. So the scope is
+    // "<prefix without its slash>*" — it also matches sibling keys that merely start with that
+    // name, which the contract prefixes (§4.2) never produce.
+    const stem = prefix ? prefix.slice(0, -1) : undefined;
     const list: Record<string, unknown> = {
       Sid: "ListBucket",
       Effect: "Allow",
       Action: ["s3:ListBucket", "s3:GetBucketLocation"],
       Resource: this.arn(),
     };
-    if (prefix) list.Condition = { StringLike: { "s3:prefix": [prefix, `${prefix}*`] } };
+    if (stem) list.Condition = { StringLike: { "s3:prefix": [`${stem}*`] } };
     return new IamRolePolicy(this, `grant-${id}`, {
       name: `lake-${id}`.slice(0, 128),
       role: role.name,
@@ -305,7 +313,12 @@ export class DataLake extends Construct {
         Version: "2012-10-17",
         Statement: [
           list,
-          { Sid: "Objects", Effect: "Allow", Action: objectActions, Resource: this.arnFor(prefix) },
+          {
+            Sid: "Objects",
+            Effect: "Allow",
+            Action: objectActions,
+            Resource: `${this.arn()}/${stem ?? ""}*`,
+          },
           { Sid: "LakeKey", Effect: "Allow", Action: kmsActions, Resource: this.kmsKey.arn },
         ],
       }),

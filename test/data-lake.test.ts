@@ -122,7 +122,10 @@ describe("DataLake defaults", () => {
       `arn:aws:s3:::${LOG_BUCKET}/${LOG_BUCKET_PREFIXES.s3Access}*`,
     );
     expect(bySid.VpcFlowLogsDelivery.Resource).toBe(`arn:aws:s3:::${LOG_BUCKET}/vpc-flow-logs/*`);
-    expect(bySid.S3ServerAccessLogs.Condition.StringEquals["aws:SourceAccount"]).toBe(ACCOUNT);
+    expect(bySid.S3ServerAccessLogs.Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": ACCOUNT },
+      ArnLike: { "aws:SourceArn": `arn:aws:s3:::${BUCKET}` },
+    });
   });
 
   it("has no prevent_destroy or force_destroy by default", () => {
@@ -160,11 +163,12 @@ describe("DataLake grants", () => {
     expect(st[0]).toMatchObject({
       Action: ["s3:ListBucket", "s3:GetBucketLocation"],
       Resource: `arn:aws:s3:::${BUCKET}`,
-      Condition: { StringLike: { "s3:prefix": ["streaming-data/", "streaming-data/*"] } },
+      // "streaming-data*" also covers the "streaming-data" and "streaming-data_$folder$" keys Hadoop probes
+      Condition: { StringLike: { "s3:prefix": ["streaming-data*"] } },
     });
     expect(st[1]).toMatchObject({
       Action: ["s3:GetObject", "s3:GetObjectVersion"],
-      Resource: `arn:aws:s3:::${BUCKET}/streaming-data/*`,
+      Resource: `arn:aws:s3:::${BUCKET}/streaming-data*`,
     });
     expect(st[2].Action).toEqual(["kms:Decrypt", "kms:DescribeKey"]);
     expect(st[2].Resource).toMatch(/^\$\{aws_kms_key\.lake_kms_key_.*\.arn\}$/);

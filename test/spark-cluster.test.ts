@@ -157,13 +157,13 @@ describe("SparkCluster defaults", () => {
     const bucket = `arn:aws:s3:::bdp-dev-lake-${ACCOUNT}-${REGION}`;
     const writes = objectResources.filter((o) => asArray(o.a).includes("s3:PutObject")).map((o) => o.r);
     const reads = objectResources.filter((o) => asArray(o.a).includes("s3:GetObject")).map((o) => o.r);
-    expect(writes.sort()).toEqual([`${bucket}/emr-logs/*`, `${bucket}/processed-data/*`]);
+    expect(writes.sort()).toEqual([`${bucket}/emr-logs*`, `${bucket}/processed-data*`]);
     expect(reads.sort()).toEqual(
       [
-        `${bucket}/processed-data/*`,
-        `${bucket}/scripts/*`,
-        `${bucket}/streaming-data/*`,
-        `${bucket}/streaming-errors/*`,
+        `${bucket}/processed-data*`,
+        `${bucket}/scripts*`,
+        `${bucket}/streaming-data*`,
+        `${bucket}/streaming-errors*`,
       ].sort(),
     );
     expect(policies.some((st) => st.some((s) => s.Sid === "GlueCatalog"))).toBe(true);
