@@ -66,6 +66,18 @@ describe("scripts/checkov-check.sh failure modes", () => {
   });
 });
 
+describe("main.ts", () => {
+  it("fails synth with one line and exit 2 on a bad environment config (no stack trace)", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "main.ts")], {
+      cwd: ROOT, // --import tsx resolves from here; validation fails before anything is written
+      encoding: "utf8",
+      env: { ...process.env, PIPELINE_PROD_ACCOUNT_ID: "12" },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('synth failed: config "prod": accountId must be 12 digits, got "12"');
+  });
+});
+
 describe("scripts/synth-summary.ts", () => {
   const tf = {
     resource: {
