@@ -20,8 +20,12 @@ help:
 
 install: node_modules/.installed $(VENV)/.installed $(CHECKOV_VENV)/.installed
 
+# Not `npm ci`: the registry reachable here serves only the Linux builds of @swc/core's optional
+# platform packages, so the lock file cannot list the darwin/win32 ones and `npm ci` refuses it
+# ("Missing: @swc/core-darwin-arm64@ from lock file"). `npm install --no-save` installs exactly the
+# locked versions without rewriting the lock.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-save --no-audit --no-fund
 	@touch $@
 
 $(VENV)/.installed: requirements.txt
