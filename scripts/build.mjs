@@ -10,7 +10,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** entry source → output file, and whether the AWS SDK may be bundled. */
 const entries = [
-  { src: "constructs/firehose-transform/handler.ts", out: "dist/lambda/firehose-transform/index.js", minify: true },
+  {
+    src: "constructs/firehose-transform/handler.ts",
+    out: "dist/lambda/firehose-transform/index.js",
+    minify: true,
+  },
   { src: "constructs/emr-trigger/handler.ts", out: "dist/lambda/emr-trigger/index.js", minify: true },
   { src: "scripts/submit-job/cli.ts", out: "dist/cli/submit-job.js", minify: false },
   { src: "scripts/produce-events.ts", out: "dist/cli/produce-events.js", minify: false },

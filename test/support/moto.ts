@@ -44,7 +44,9 @@ function freePort(): Promise<number> {
 export async function startMoto(): Promise<MotoServer> {
   const bin = join(REPO_ROOT, ".venv", "bin", "moto_server");
   if (!existsSync(bin)) {
-    throw new Error(`moto_server not found at ${bin}: run \`make install\` (installs requirements.txt into .venv)`);
+    throw new Error(
+      `moto_server not found at ${bin}: run \`make install\` (installs requirements.txt into .venv)`,
+    );
   }
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
