@@ -8,6 +8,8 @@ import { Network } from "./network";
 import { SparkCluster } from "./spark-cluster";
 import { Monitoring } from "./monitoring";
 import { LAKE_PREFIXES } from "./defaults";
+import { StreamingIngest } from "./streaming-ingest";
+import { JobTrigger } from "./job-trigger";
 
 /** The 12 stack outputs of DESIGN §4.1 [contract], in order. */
 export const STACK_OUTPUTS = [
@@ -153,6 +155,28 @@ export class PipelineStack extends TerraformStack {
     // eslint-disable-next-line prefer-const -- reassigned by the streaming constructs (issue 3)
     let firehoseStreamName: string = names.firehoseStream;
     // streaming (issue 3): StreamingIngest + JobTrigger are created here
+    const streaming = new StreamingIngest(this, "streaming", {
+      accountId,
+      region,
+      name: names.base,
+      lake: this.lake,
+      catalog: this.catalog,
+      monitoring: this.monitoring,
+      streamName: names.kinesisStream,
+      deliveryStreamName: names.firehoseStream,
+      // Retention by environment: prod keeps a week to replay after an incident.
+      retentionHours: config.envName === "prod" ? 168 : 24,
+    });
+    new JobTrigger(this, "trigger", {
+      accountId,
+      region,
+      name: names.base,
+      lake: this.lake,
+      cluster: this.cluster,
+      monitoring: this.monitoring,
+    });
+    kinesisStreamName = streaming.streamName;
+    firehoseStreamName = streaming.deliveryStreamName;
     // ---- end streaming ----
 
     // outputs (DESIGN §4.1 [contract]; URIs end with "/")

@@ -1,0 +1,140 @@
+/**
+ * Deploys one bundled Lambda (dist/lambda/<name>/index.js) the way both streaming Lambdas need
+ * it: a role with a confused-deputy-safe trust policy, a KMS-encrypted log group with retention,
+ * X-Ray tracing, and the bundle packaged as a TerraformAsset. Shared by StreamingIngest
+ * (firehose-transform) and JobTrigger (emr-trigger).
+ */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Construct } from "constructs";
+import { AssetType, TerraformAsset } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { LambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
+import { partitionOf } from "../defaults";
+
+/** Repository root (constructs/firehose-transform/ → ../..). */
+export const REPO_ROOT = resolve(__dirname, "..", "..");
+
+/** Where `npm run build` puts a Lambda bundle. */
+export function bundleDir(name: string): string {
+  return join(REPO_ROOT, "dist", "lambda", name);
+}
+
+/** Fails with the fix when the bundle was not built (synth before `npm run build`). */
+export function requireBundle(dir: string, who: string): string {
+  const abs = resolve(dir);
+  if (!existsSync(join(abs, "index.js"))) {
+    throw new Error(`${who}: Lambda bundle ${join(abs, "index.js")} not found; run npm run build`);
+  }
+  return abs;
+}
+
+/** Retention, runtime and X-Ray settings shared by the streaming Lambdas. */
+export const STREAMING_LAMBDA_DEFAULTS = {
+  runtime: "nodejs20.x",
+  architecture: "arm64",
+  /** CloudWatch Logs retention in days (checkov CKV_AWS_338 asks for ≥ 1 year). */
+  logRetentionDays: 365,
+} as const;
+
+export interface BundledLambdaProps {
+  readonly accountId: string;
+  readonly region: string;
+  readonly functionName: string;
+  readonly description: string;
+  /** dist/lambda/<name> directory (absolute or relative to the process cwd). */
+  readonly bundleDir: string;
+  readonly memorySize: number;
+  readonly timeout: number;
+  readonly reservedConcurrency: number;
+  /** KMS key for the log group (and the environment variables when given). */
+  readonly kmsKeyArn: string;
+  readonly logRetentionDays: number;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Async-invocation DLQ (SQS ARN). */
+  readonly deadLetterTargetArn?: string;
+}
+
+/** A Lambda function with its role, log group and logging permissions. */
+export class BundledLambda extends Construct {
+  public readonly fn: LambdaFunction;
+  public readonly role: IamRole;
+  public readonly logGroup: CloudwatchLogGroup;
+  public readonly functionArn: string;
+
+  constructor(scope: Construct, id: string, props: BundledLambdaProps) {
+    super(scope, id);
+    const dir = requireBundle(props.bundleDir, `${props.functionName}`);
+    const partition = partitionOf(props.region);
+    const logGroupName = `/aws/lambda/${props.functionName}`;
+    this.functionArn = `arn:${partition}:lambda:${props.region}:${props.accountId}:function:${props.functionName}`;
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: logGroupName,
+      retentionInDays: props.logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
+    });
+    this.role = new IamRole(this, "role", {
+      name: `${props.functionName}-lambda`.slice(0, 64),
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "lambda.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            // Confused deputy: only Lambda acting for this account may assume the role. (Lambda
+            // does not document aws:SourceArn for execution-role assumption, so it is not required.)
+            Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
+          },
+        ],
+      }),
+    });
+    new IamRolePolicy(this, "logs-policy", {
+      name: "logs",
+      role: this.role.name,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "OwnLogGroup",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `arn:${partition}:logs:${props.region}:${props.accountId}:log-group:${logGroupName}:*`,
+          },
+        ],
+      }),
+    });
+    // X-Ray write actions only support Resource "*"; the AWS managed policy is exactly that set.
+    new IamRolePolicyAttachment(this, "xray", {
+      role: this.role.name,
+      policyArn: `arn:${partition}:iam::aws:policy/AWSXRayDaemonWriteAccess`,
+    });
+
+    const asset = new TerraformAsset(this, "bundle", { path: dir, type: AssetType.ARCHIVE });
+    const config: LambdaFunctionConfig = {
+      functionName: props.functionName,
+      description: props.description,
+      role: this.role.arn,
+      runtime: STREAMING_LAMBDA_DEFAULTS.runtime,
+      architectures: [STREAMING_LAMBDA_DEFAULTS.architecture],
+      handler: "index.handler",
+      filename: asset.path,
+      sourceCodeHash: asset.assetHash,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      tracingConfig: { mode: "Active" },
+      loggingConfig: { logFormat: "Text", logGroup: logGroupName },
+      ...(props.environment
+        ? { environment: { variables: { ...props.environment } }, kmsKeyArn: props.kmsKeyArn }
+        : {}),
+      ...(props.deadLetterTargetArn ? { deadLetterConfig: { targetArn: props.deadLetterTargetArn } } : {}),
+      dependsOn: [this.logGroup],
+    };
+    this.fn = new LambdaFunction(this, "fn", config);
+  }
+}

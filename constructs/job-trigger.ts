@@ -1,0 +1,336 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Construct } from "constructs";
+import { AssetType, dependable, TerraformAsset } from "cdktf";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-source-mapping";
+import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { Cmk } from "./cmk";
+import { DataLake } from "./data-lake";
+import { dnsSuffixOf, LAKE_PREFIXES, partitionOf } from "./defaults";
+import { Monitoring } from "./monitoring";
+import {
+  BundledLambda,
+  bundleDir,
+  REPO_ROOT,
+  STREAMING_LAMBDA_DEFAULTS,
+} from "./firehose-transform/lambda-deploy";
+import { lambdaWidgetsAndAlarms } from "./streaming-ingest";
+import { helperZip } from "../scripts/submit-job/jobs";
+
+/** Trigger defaults (STYLE: one place). */
+export const TRIGGER_DEFAULTS = {
+  /**
+   * S3 → SQS → Lambda with a batching window: Firehose writes many objects per hour, and the
+   * window collapses them into one invocation that checks the cluster once; failed messages are
+   * retried and then parked in the DLQ. (EventBridge → Lambda has no batching.)
+   */
+  batchWindowSeconds: 60,
+  batchSize: 100,
+  timeoutSeconds: 60,
+  memoryMb: 256,
+  /** Receives before a message moves to the DLQ. */
+  maxReceiveCount: 5,
+  /** DLQ retention: the SQS maximum, 14 days, to leave time to replay. */
+  dlqRetentionSeconds: 1_209_600,
+  /** The streaming processor script and the job name used in keys and step names. */
+  jobName: "streaming-processor",
+  scriptFile: "streaming_processor.py",
+} as const;
+
+export interface JobTriggerProps {
+  readonly accountId: string;
+  readonly region: string;
+  /** Name prefix, e.g. "bdp-dev". */
+  readonly name: string;
+  readonly lake: DataLake;
+  /** The EMR cluster the steps run on. */
+  readonly cluster: { readonly clusterId: string; readonly clusterArn: string };
+  /** Adds trigger/DLQ widgets and alarms when given. @default none */
+  readonly monitoring?: Monitoring;
+  /** 0–300. @default 60 */
+  readonly batchWindowSeconds?: number;
+  /** @default STREAMING_LAMBDA_DEFAULTS.logRetentionDays (365) */
+  readonly logRetentionDays?: number;
+  /** Directory with streaming_processor.py and its helper packages. @default <repo>/jobs */
+  readonly jobsDir?: string;
+  /** Directory holding the built trigger bundle (index.js). @default dist/lambda/emr-trigger */
+  readonly triggerBundleDir?: string;
+}
+
+/** Content hash (12 hex) of the processor script and its helper zip: the S3 key segment. */
+export function scriptsHash(script: Buffer, zip: Buffer | undefined): string {
+  const h = createHash("sha256").update(script);
+  if (zip) h.update(zip);
+  return h.digest("hex").slice(0, 12);
+}
+
+/**
+ * Uploads the streaming processor (content-hashed keys under `scripts/streaming-processor/`),
+ * and runs it as an EMR step per hour partition when Firehose lands objects under
+ * `streaming-data/`: S3 → SQS (KMS) → trigger Lambda (≤ 1 pending step per partition) → EMR.
+ */
+export class JobTrigger extends Construct {
+  public readonly queue: SqsQueue;
+  public readonly dlq: SqsQueue;
+  public readonly trigger: BundledLambda;
+  public readonly key: Cmk;
+  public readonly scriptUri: string;
+  public readonly pyFilesUri: string;
+
+  constructor(scope: Construct, id: string, props: JobTriggerProps) {
+    super(scope, id);
+    // validate
+    const windowSeconds = props.batchWindowSeconds ?? TRIGGER_DEFAULTS.batchWindowSeconds;
+    if (!(Number.isInteger(windowSeconds) && windowSeconds >= 0 && windowSeconds <= 300)) {
+      throw new Error(`JobTrigger: batchWindowSeconds must be an integer 0–300, got ${windowSeconds}`);
+    }
+    const jobsDir = resolve(props.jobsDir ?? join(REPO_ROOT, "jobs"));
+    let script: Buffer;
+    try {
+      script = readFileSync(join(jobsDir, TRIGGER_DEFAULTS.scriptFile));
+    } catch {
+      throw new Error(`JobTrigger: ${join(jobsDir, TRIGGER_DEFAULTS.scriptFile)} not found; set jobsDir`);
+    }
+
+    // defaults
+    const partition = partitionOf(props.region);
+    const zip = helperZip(jobsDir, script.toString("utf8"));
+    const hash = scriptsHash(script, zip?.data);
+    const keyPrefix = `${LAKE_PREFIXES.scripts}${TRIGGER_DEFAULTS.jobName}/${hash}/`;
+    this.scriptUri = props.lake.uri(keyPrefix) + TRIGGER_DEFAULTS.scriptFile;
+    this.pyFilesUri = props.lake.uri(keyPrefix) + "common.zip";
+    const queueName = `${props.name}-streaming-trigger`;
+    const functionName = `${props.name}-emr-trigger`;
+    const logRetention = props.logRetentionDays ?? STREAMING_LAMBDA_DEFAULTS.logRetentionDays;
+    const bucketArn = props.lake.arn();
+
+    // resources: key (SQS + log group). S3 must encrypt messages it sends to the queue.
+    this.key = new Cmk(this, "kms", {
+      accountId: props.accountId,
+      region: props.region,
+      alias: `${props.name}-trigger`,
+      description: `${props.name} S3→EMR trigger queue, DLQ and log group`,
+      statements: [
+        {
+          sid: "S3NotificationsToQueue",
+          principal: { Service: "s3.amazonaws.com" },
+          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+          conditions: {
+            StringEquals: { "aws:SourceAccount": props.accountId },
+            ArnLike: { "aws:SourceArn": bucketArn },
+          },
+        },
+        {
+          sid: "CloudWatchLogsEncryptedLogGroups",
+          principal: { Service: `logs.${props.region}.${dnsSuffixOf(props.region)}` },
+          actions: [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncryptFrom",
+            "kms:ReEncryptTo",
+            "kms:GenerateDataKey",
+            "kms:DescribeKey",
+          ],
+          conditions: {
+            ArnLike: {
+              "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${props.region}:${props.accountId}:log-group:*`,
+            },
+          },
+        },
+      ],
+    });
+    const keyArn = this.key.key.arn;
+
+    // resources: the processor script + helper zip, content-addressed.
+    const scriptObject = new S3Object(this, "script", {
+      bucket: props.lake.bucketName,
+      key: keyPrefix + TRIGGER_DEFAULTS.scriptFile,
+      // An asset, so the stack directory is self-contained (terraform runs from cdktf.out).
+      source: new TerraformAsset(this, "script-asset", {
+        path: join(jobsDir, TRIGGER_DEFAULTS.scriptFile),
+        type: AssetType.FILE,
+      }).path,
+      sourceHash: hash,
+      serverSideEncryption: "aws:kms",
+      kmsKeyId: props.lake.kmsKey.arn,
+    });
+    const uploads = [scriptObject];
+    if (zip) {
+      // The same deterministic zip submit-job builds (scripts/submit-job/jobs.ts helperZip).
+      const stage = join(tmpdir(), `streaming-processor-${hash}`);
+      mkdirSync(stage, { recursive: true });
+      writeFileSync(join(stage, "common.zip"), zip.data);
+      const asset = new TerraformAsset(this, "py-files", {
+        path: join(stage, "common.zip"),
+        type: AssetType.FILE,
+      });
+      uploads.push(
+        new S3Object(this, "py-files-object", {
+          bucket: props.lake.bucketName,
+          key: keyPrefix + "common.zip",
+          source: asset.path,
+          sourceHash: hash,
+          serverSideEncryption: "aws:kms",
+          kmsKeyId: props.lake.kmsKey.arn,
+        }),
+      );
+    }
+
+    this.dlq = new SqsQueue(this, "dlq", {
+      name: `${queueName}-dlq`,
+      kmsMasterKeyId: keyArn,
+      kmsDataKeyReusePeriodSeconds: 300,
+      messageRetentionSeconds: TRIGGER_DEFAULTS.dlqRetentionSeconds,
+    });
+    this.queue = new SqsQueue(this, "queue", {
+      name: queueName,
+      kmsMasterKeyId: keyArn,
+      kmsDataKeyReusePeriodSeconds: 300,
+      // AWS: visibility timeout ≥ 6 × function timeout + batching window for SQS event sources.
+      visibilityTimeoutSeconds: 6 * TRIGGER_DEFAULTS.timeoutSeconds + windowSeconds,
+      redrivePolicy: JSON.stringify({
+        deadLetterTargetArn: this.dlq.arn,
+        maxReceiveCount: TRIGGER_DEFAULTS.maxReceiveCount,
+      }),
+    });
+    const queuePolicy = new SqsQueuePolicy(this, "queue-policy", {
+      queueUrl: this.queue.url,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "LakeNotifications",
+            Effect: "Allow",
+            Principal: { Service: "s3.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: `arn:${partition}:sqs:${props.region}:${props.accountId}:${queueName}`,
+            Condition: {
+              StringEquals: { "aws:SourceAccount": props.accountId },
+              ArnLike: { "aws:SourceArn": bucketArn },
+            },
+          },
+        ],
+      }),
+    });
+    // S3 allows one notification configuration per bucket: add the queue to the lake's.
+    props.lake.notification.putQueue([
+      {
+        id: "streaming-data-to-trigger",
+        queueArn: this.queue.arn,
+        events: ["s3:ObjectCreated:*"],
+        filterPrefix: LAKE_PREFIXES.streamingData,
+      },
+    ]);
+    // S3 validates the destination when the configuration is written: the policy must exist first.
+    props.lake.notification.dependsOn = [
+      ...(props.lake.notification.dependsOn ?? []),
+      dependable(queuePolicy),
+    ];
+
+    this.trigger = new BundledLambda(this, "trigger", {
+      accountId: props.accountId,
+      region: props.region,
+      functionName,
+      description: "Adds one streaming-processor EMR step per new hour partition of streaming-data/",
+      bundleDir: props.triggerBundleDir ?? bundleDir("emr-trigger"),
+      memorySize: TRIGGER_DEFAULTS.memoryMb,
+      timeout: TRIGGER_DEFAULTS.timeoutSeconds,
+      // 1: the check-then-add of "≤ 1 pending step per partition" must not race with itself.
+      reservedConcurrency: 1,
+      kmsKeyArn: keyArn,
+      logRetentionDays: logRetention,
+      deadLetterTargetArn: this.dlq.arn,
+      environment: {
+        EMR_CLUSTER_ID: props.cluster.clusterId,
+        STREAMING_SCRIPT_URI: this.scriptUri,
+        STREAMING_PY_FILES_URI: this.pyFilesUri,
+        RAW_EVENTS_URI: props.lake.uri(LAKE_PREFIXES.streamingData),
+        PROCESSED_URI: props.lake.uri(LAKE_PREFIXES.processedData),
+      },
+    });
+    new LambdaEventSourceMapping(this, "queue-source", {
+      eventSourceArn: this.queue.arn,
+      functionName: this.trigger.fn.arn,
+      batchSize: TRIGGER_DEFAULTS.batchSize,
+      maximumBatchingWindowInSeconds: windowSeconds,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      // The lowest allowed; reserved concurrency 1 does the real limiting.
+      scalingConfig: { maximumConcurrency: 2 },
+      dependsOn: uploads,
+    });
+
+    // permissions
+    new IamRolePolicy(this, "trigger-policy", {
+      name: "emr-trigger",
+      role: this.trigger.role.name,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "StepsOnTheCluster",
+            Effect: "Allow",
+            Action: [
+              "elasticmapreduce:AddJobFlowSteps",
+              "elasticmapreduce:ListSteps",
+              "elasticmapreduce:DescribeStep",
+            ],
+            Resource: props.cluster.clusterArn,
+          },
+          {
+            Sid: "ConsumeQueue",
+            Effect: "Allow",
+            Action: [
+              "sqs:ReceiveMessage",
+              "sqs:DeleteMessage",
+              "sqs:GetQueueAttributes",
+              "sqs:ChangeMessageVisibility",
+            ],
+            Resource: this.queue.arn,
+          },
+          { Sid: "AsyncFailuresToDlq", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: this.dlq.arn },
+          {
+            Sid: "QueueAndEnvKey",
+            Effect: "Allow",
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: keyArn,
+          },
+        ],
+      }),
+    });
+
+    if (props.monitoring) {
+      const m = props.monitoring;
+      lambdaWidgetsAndAlarms(m, "emr-trigger", functionName, TRIGGER_DEFAULTS.timeoutSeconds);
+      const dlqName = `${queueName}-dlq`;
+      m.addSectionWidgets(
+        "lambda",
+        m.metricWidget(
+          "emr-trigger: queue / DLQ depth",
+          [
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queueName],
+            ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", dlqName],
+          ],
+          "Maximum",
+        ),
+      );
+      m.alarm("emr-trigger-dlq-depth", {
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: dlqName },
+        statistic: "Maximum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        description:
+          "S3 notifications the trigger could not process: those hours have no EMR step (replay from the DLQ)",
+      });
+    }
+  }
+}

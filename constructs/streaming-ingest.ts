@@ -1,0 +1,535 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stream";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
+import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
+import { Cmk } from "./cmk";
+import { DataLake } from "./data-lake";
+import { dnsSuffixOf, LAKE_PREFIXES, partitionOf } from "./defaults";
+import { GlueCatalog } from "./glue-catalog";
+import { Monitoring } from "./monitoring";
+import { BundledLambda, bundleDir, STREAMING_LAMBDA_DEFAULTS } from "./firehose-transform/lambda-deploy";
+
+/** Streaming defaults (STYLE: one place). */
+export const STREAMING_DEFAULTS = {
+  streamMode: "ON_DEMAND" as "ON_DEMAND" | "PROVISIONED",
+  /** Kinesis retention (hours, 24–8760). Prod configs raise it to replay a week. */
+  retentionHours: 24,
+  /**
+   * Firehose S3 buffering. With record format conversion Firehose requires ≥ 64 MiB
+   * (https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html); 128 MiB
+   * (the maximum) writes fewer, larger Parquet files — what Spark reads best — and the interval
+   * caps latency at 5 minutes when traffic is low.
+   */
+  bufferingSizeMb: 128,
+  bufferingIntervalSeconds: 300,
+  /**
+   * Lambda processor buffering: 1 MiB batches keep the transform's response (input + ~30 %
+   * growth, base64) far below Lambda's 6 MB payload limit.
+   */
+  processorBufferMb: 1,
+  processorBufferIntervalSeconds: 60,
+  transformMemoryMb: 512,
+  /** Firehose waits at most 5 minutes for a processor invocation. */
+  transformTimeoutSeconds: 60,
+  transformReservedConcurrency: 50,
+  /** Landing prefix: Hive partitions by Firehose arrival time (UTC), zero-padded. */
+  prefix: `${LAKE_PREFIXES.streamingData}year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`,
+  errorPrefix: `${LAKE_PREFIXES.streamingErrors}!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`,
+} as const;
+
+export interface StreamingIngestProps {
+  readonly accountId: string;
+  readonly region: string;
+  /** Name prefix, e.g. "bdp-dev". */
+  readonly name: string;
+  readonly lake: DataLake;
+  readonly catalog: GlueCatalog;
+  /** Adds Kinesis/Firehose/transform widgets and alarms when given. @default none */
+  readonly monitoring?: Monitoring;
+  /** @default `${name}-events` */
+  readonly streamName?: string;
+  /** @default `${name}-events-to-lake` */
+  readonly deliveryStreamName?: string;
+  /** @default "ON_DEMAND" */
+  readonly streamMode?: "ON_DEMAND" | "PROVISIONED";
+  /** Required with PROVISIONED, not allowed with ON_DEMAND. */
+  readonly shardCount?: number;
+  /** @default STREAMING_DEFAULTS.retentionHours (24) */
+  readonly retentionHours?: number;
+  /** 64–128 with format conversion. @default 128 */
+  readonly bufferingSizeMb?: number;
+  /** 0–900. @default 300 */
+  readonly bufferingIntervalSeconds?: number;
+  /** @default STREAMING_DEFAULTS.transformReservedConcurrency (50) */
+  readonly transformReservedConcurrency?: number;
+  /** @default STREAMING_LAMBDA_DEFAULTS.logRetentionDays (365) */
+  readonly logRetentionDays?: number;
+  /** Directory holding the built transform bundle (index.js). @default dist/lambda/firehose-transform */
+  readonly transformBundleDir?: string;
+}
+
+const isToken = (v: unknown): boolean => typeof v === "string" && v.includes("${");
+
+/**
+ * Kinesis stream (CMK) → Firehose (transform Lambda, OpenX JSON → Parquet with the Glue `events`
+ * schema) → `streaming-data/year=/month=/day=/hour=/`, failed records under `streaming-errors/`.
+ */
+export class StreamingIngest extends Construct {
+  public readonly stream: KinesisStream;
+  public readonly deliveryStream: KinesisFirehoseDeliveryStream;
+  public readonly transform: BundledLambda;
+  public readonly firehoseRole: IamRole;
+  public readonly key: Cmk;
+  public readonly firehoseLogGroup: CloudwatchLogGroup;
+  public readonly streamName: string;
+  public readonly deliveryStreamName: string;
+  public readonly streamArn: string;
+
+  constructor(scope: Construct, id: string, props: StreamingIngestProps) {
+    super(scope, id);
+    // validate
+    const mode = props.streamMode ?? STREAMING_DEFAULTS.streamMode;
+    if (
+      mode === "PROVISIONED" &&
+      !(Number.isInteger(props.shardCount) && (props.shardCount as number) >= 1)
+    ) {
+      throw new Error(
+        `StreamingIngest: shardCount must be an integer ≥ 1 with PROVISIONED, got ${props.shardCount}`,
+      );
+    }
+    if (mode === "ON_DEMAND" && props.shardCount !== undefined) {
+      throw new Error(
+        `StreamingIngest: shardCount is only valid with streamMode PROVISIONED, got ${props.shardCount}`,
+      );
+    }
+    const retention = props.retentionHours ?? STREAMING_DEFAULTS.retentionHours;
+    if (!isToken(retention) && !(Number.isInteger(retention) && retention >= 24 && retention <= 8760)) {
+      throw new Error(`StreamingIngest: retentionHours must be an integer 24–8760, got ${retention}`);
+    }
+    const bufSize = props.bufferingSizeMb ?? STREAMING_DEFAULTS.bufferingSizeMb;
+    if (!(bufSize >= 64 && bufSize <= 128)) {
+      throw new Error(
+        `StreamingIngest: bufferingSizeMb must be 64–128 with Parquet conversion, got ${bufSize}`,
+      );
+    }
+    const bufInterval = props.bufferingIntervalSeconds ?? STREAMING_DEFAULTS.bufferingIntervalSeconds;
+    if (!(Number.isInteger(bufInterval) && bufInterval >= 0 && bufInterval <= 900)) {
+      throw new Error(`StreamingIngest: bufferingIntervalSeconds must be ≤ 900, got ${bufInterval}`);
+    }
+
+    // defaults
+    const partition = partitionOf(props.region);
+    this.streamName = props.streamName ?? `${props.name}-events`;
+    this.deliveryStreamName = props.deliveryStreamName ?? `${props.name}-events-to-lake`;
+    this.streamArn = `arn:${partition}:kinesis:${props.region}:${props.accountId}:stream/${this.streamName}`;
+    const deliveryStreamArn = `arn:${partition}:firehose:${props.region}:${props.accountId}:deliverystream/${this.deliveryStreamName}`;
+    const logRetention = props.logRetentionDays ?? STREAMING_LAMBDA_DEFAULTS.logRetentionDays;
+    const firehoseLogGroupName = `/aws/kinesisfirehose/${this.deliveryStreamName}`;
+
+    // resources: key for the stream and the log groups
+    this.key = new Cmk(this, "kms", {
+      accountId: props.accountId,
+      region: props.region,
+      alias: `${props.name}-streaming`,
+      description: `${props.name} Kinesis stream and streaming log groups`,
+      statements: [
+        {
+          sid: "CloudWatchLogsEncryptedLogGroups",
+          principal: { Service: `logs.${props.region}.${dnsSuffixOf(props.region)}` },
+          actions: [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncryptFrom",
+            "kms:ReEncryptTo",
+            "kms:GenerateDataKey",
+            "kms:DescribeKey",
+          ],
+          conditions: {
+            ArnLike: {
+              "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${props.region}:${props.accountId}:log-group:*`,
+            },
+          },
+        },
+      ],
+    });
+    const keyArn = this.key.key.arn;
+
+    this.stream = new KinesisStream(this, "stream", {
+      name: this.streamName,
+      streamModeDetails: { streamMode: mode },
+      ...(mode === "PROVISIONED" ? { shardCount: props.shardCount } : {}),
+      retentionPeriod: retention,
+      encryptionType: "KMS",
+      kmsKeyId: keyArn,
+    });
+
+    this.transform = new BundledLambda(this, "transform", {
+      accountId: props.accountId,
+      region: props.region,
+      functionName: `${props.name}-firehose-transform`,
+      description: "Firehose transform: validate event schema v1, anonymise IPs, classify status",
+      bundleDir: props.transformBundleDir ?? bundleDir("firehose-transform"),
+      memorySize: STREAMING_DEFAULTS.transformMemoryMb,
+      timeout: STREAMING_DEFAULTS.transformTimeoutSeconds,
+      reservedConcurrency:
+        props.transformReservedConcurrency ?? STREAMING_DEFAULTS.transformReservedConcurrency,
+      kmsKeyArn: keyArn,
+      logRetentionDays: logRetention,
+    });
+
+    this.firehoseLogGroup = new CloudwatchLogGroup(this, "firehose-logs", {
+      name: firehoseLogGroupName,
+      retentionInDays: logRetention,
+      kmsKeyId: keyArn,
+    });
+    const logStream = new CloudwatchLogStream(this, "firehose-log-stream", {
+      name: "DestinationDelivery",
+      logGroupName: this.firehoseLogGroup.name,
+    });
+
+    this.firehoseRole = new IamRole(this, "firehose-role", {
+      name: `${props.name}-firehose`.slice(0, 64),
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "firehose.amazonaws.com" },
+            Action: "sts:AssumeRole",
+            // Confused deputy: only this account's delivery stream may assume the role.
+            // https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html
+            Condition: {
+              StringEquals: { "aws:SourceAccount": props.accountId },
+              ArnLike: { "aws:SourceArn": deliveryStreamArn },
+            },
+          },
+        ],
+      }),
+    });
+
+    this.deliveryStream = new KinesisFirehoseDeliveryStream(this, "firehose", {
+      name: this.deliveryStreamName,
+      destination: "extended_s3",
+      kinesisSourceConfiguration: { kinesisStreamArn: this.stream.arn, roleArn: this.firehoseRole.arn },
+      extendedS3Configuration: {
+        roleArn: this.firehoseRole.arn,
+        bucketArn: props.lake.arn(),
+        prefix: STREAMING_DEFAULTS.prefix,
+        errorOutputPrefix: STREAMING_DEFAULTS.errorPrefix,
+        bufferingSize: bufSize,
+        bufferingInterval: bufInterval,
+        // Parquet compresses itself (Snappy); Firehose requires UNCOMPRESSED with conversion.
+        compressionFormat: "UNCOMPRESSED",
+        kmsKeyArn: props.lake.kmsKey.arn,
+        cloudwatchLoggingOptions: {
+          enabled: true,
+          logGroupName: this.firehoseLogGroup.name,
+          logStreamName: logStream.name,
+        },
+        processingConfiguration: {
+          enabled: true,
+          processors: [
+            {
+              type: "Lambda",
+              parameters: [
+                { parameterName: "LambdaArn", parameterValue: `${this.transform.fn.arn}:$LATEST` },
+                {
+                  parameterName: "BufferSizeInMBs",
+                  parameterValue: String(STREAMING_DEFAULTS.processorBufferMb),
+                },
+                {
+                  parameterName: "BufferIntervalInSeconds",
+                  parameterValue: String(STREAMING_DEFAULTS.processorBufferIntervalSeconds),
+                },
+              ],
+            },
+          ],
+        },
+        dataFormatConversionConfiguration: {
+          enabled: true,
+          inputFormatConfiguration: { deserializer: { openXJsonSerDe: {} } },
+          outputFormatConfiguration: { serializer: { parquetSerDe: { compression: "SNAPPY" } } },
+          schemaConfiguration: {
+            databaseName: props.catalog.database.name,
+            tableName: props.catalog.table.name,
+            roleArn: this.firehoseRole.arn,
+            region: props.region,
+            versionId: "LATEST",
+          },
+        },
+      },
+    });
+
+    // permissions: the Firehose role reads the stream, invokes the transform, reads the table
+    // schema, writes the two landing prefixes and its own log stream — nothing else.
+    new IamRolePolicy(this, "firehose-policy", {
+      name: "firehose-delivery",
+      role: this.firehoseRole.name,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "ReadStream",
+            Effect: "Allow",
+            Action: [
+              "kinesis:DescribeStream",
+              "kinesis:DescribeStreamSummary",
+              "kinesis:GetShardIterator",
+              "kinesis:GetRecords",
+              "kinesis:ListShards",
+            ],
+            Resource: this.streamArn,
+          },
+          {
+            Sid: "DecryptStream",
+            Effect: "Allow",
+            Action: ["kms:Decrypt"],
+            Resource: keyArn,
+            Condition: {
+              StringEquals: { "kms:ViaService": `kinesis.${props.region}.${dnsSuffixOf(props.region)}` },
+            },
+          },
+          {
+            Sid: "InvokeTransform",
+            Effect: "Allow",
+            Action: ["lambda:InvokeFunction", "lambda:GetFunctionConfiguration"],
+            Resource: [this.transform.functionArn, `${this.transform.functionArn}:*`],
+          },
+          {
+            Sid: "ReadTableSchema",
+            Effect: "Allow",
+            Action: ["glue:GetTable", "glue:GetTableVersion", "glue:GetTableVersions"],
+            Resource: [props.catalog.catalogArn, props.catalog.databaseArn, props.catalog.tableArn],
+          },
+          {
+            Sid: "MultipartUploads",
+            Effect: "Allow",
+            Action: ["s3:ListBucketMultipartUploads"],
+            Resource: props.lake.arn(),
+          },
+          {
+            Sid: "DeliveryErrorLogs",
+            Effect: "Allow",
+            Action: ["logs:PutLogEvents"],
+            Resource: `arn:${partition}:logs:${props.region}:${props.accountId}:log-group:${firehoseLogGroupName}:log-stream:*`,
+          },
+        ],
+      }),
+    });
+    props.lake.grantWrite(this.firehoseRole, LAKE_PREFIXES.streamingData);
+    props.lake.grantWrite(this.firehoseRole, LAKE_PREFIXES.streamingErrors);
+
+    if (props.monitoring) this.watch(props.monitoring, bufInterval);
+  }
+
+  /**
+   * Widgets and alarms from CloudWatch's recommended alarms for Kinesis, Firehose and Lambda:
+   * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best-Practice-Alarms.html
+   */
+  private watch(m: Monitoring, bufferingIntervalSeconds: number): void {
+    const p = 300;
+    const k = { StreamName: this.streamName };
+    const f = { DeliveryStreamName: this.deliveryStreamName };
+    const fn = this.transform.fn.functionName;
+    const kRow = (metric: string): string[] => ["AWS/Kinesis", metric, "StreamName", this.streamName];
+    const fRow = (metric: string): string[] => [
+      "AWS/Firehose",
+      metric,
+      "DeliveryStreamName",
+      this.deliveryStreamName,
+    ];
+    m.addSectionWidgets(
+      "kinesis",
+      m.metricWidget("Iterator age (ms)", [kRow("GetRecords.IteratorAgeMilliseconds")], "Maximum"),
+      m.metricWidget(
+        "Incoming records / PutRecords failures",
+        [kRow("IncomingRecords"), kRow("PutRecords.FailedRecords")],
+        "Sum",
+      ),
+      m.metricWidget(
+        "Throttles",
+        [kRow("WriteProvisionedThroughputExceeded"), kRow("ReadProvisionedThroughputExceeded")],
+        "Sum",
+      ),
+    );
+    m.addSectionWidgets(
+      "firehose",
+      m.metricWidget("Data freshness (s)", [fRow("DeliveryToS3.DataFreshness")], "Maximum"),
+      m.metricWidget(
+        "Delivery success / processing success",
+        [fRow("DeliveryToS3.Success"), fRow("ExecuteProcessing.Success")],
+        "Average",
+      ),
+      m.metricWidget(
+        "Records: processed ok / conversion failed / throttled",
+        [fRow("SucceedProcessing.Records"), fRow("FailedConversion.Records"), fRow("ThrottledRecords")],
+        "Sum",
+      ),
+    );
+    lambdaWidgetsAndAlarms(m, "firehose-transform", fn, STREAMING_DEFAULTS.transformTimeoutSeconds);
+
+    const alarm = (
+      id: string,
+      namespace: string,
+      dimensions: Record<string, string>,
+      metricName: string,
+      statistic: "Sum" | "Maximum" | "Average",
+      op: "GreaterThanThreshold" | "LessThanThreshold",
+      threshold: number,
+      description: string,
+    ) =>
+      m.alarm(id, {
+        namespace,
+        dimensions,
+        metricName,
+        statistic,
+        period: p,
+        evaluationPeriods: 1,
+        comparisonOperator: op,
+        threshold,
+        treatMissingData: "notBreaching",
+        description,
+      });
+    alarm(
+      "kinesis-iterator-age",
+      "AWS/Kinesis",
+      k,
+      "GetRecords.IteratorAgeMilliseconds",
+      "Maximum",
+      "GreaterThanThreshold",
+      15 * 60_000,
+      "Firehose is falling behind the stream (records older than 15 min); data loss at retention",
+    );
+    alarm(
+      "kinesis-write-throttled",
+      "AWS/Kinesis",
+      k,
+      "WriteProvisionedThroughputExceeded",
+      "Sum",
+      "GreaterThanThreshold",
+      0,
+      "Producers are throttled: raise shards or use ON_DEMAND",
+    );
+    alarm(
+      "kinesis-read-throttled",
+      "AWS/Kinesis",
+      k,
+      "ReadProvisionedThroughputExceeded",
+      "Sum",
+      "GreaterThanThreshold",
+      0,
+      "Stream reads are throttled",
+    );
+    alarm(
+      "kinesis-putrecords-failed",
+      "AWS/Kinesis",
+      k,
+      "PutRecords.FailedRecords",
+      "Sum",
+      "GreaterThanThreshold",
+      0,
+      "PutRecords entries failed (producers retry; persistent failures lose data)",
+    );
+    // Freshness normally stays below the buffering interval plus the processor's own buffer.
+    alarm(
+      "firehose-data-freshness",
+      "AWS/Firehose",
+      f,
+      "DeliveryToS3.DataFreshness",
+      "Maximum",
+      "GreaterThanThreshold",
+      bufferingIntervalSeconds + STREAMING_DEFAULTS.processorBufferIntervalSeconds + 600,
+      "Oldest record in Firehose is older than buffering + 10 min: delivery to S3 is stuck",
+    );
+    alarm(
+      "firehose-delivery-success",
+      "AWS/Firehose",
+      f,
+      "DeliveryToS3.Success",
+      "Average",
+      "LessThanThreshold",
+      1,
+      "Some S3 deliveries failed (see the firehose log group)",
+    );
+    alarm(
+      "firehose-throttled",
+      "AWS/Firehose",
+      f,
+      "ThrottledRecords",
+      "Sum",
+      "GreaterThanThreshold",
+      0,
+      "Firehose was throttled reading the stream",
+    );
+    alarm(
+      "firehose-processing-failed",
+      "AWS/Firehose",
+      f,
+      "ExecuteProcessing.Success",
+      "Average",
+      "LessThanThreshold",
+      1,
+      "Transform Lambda invocations failed (records go to streaming-errors/processing-failed)",
+    );
+    alarm(
+      "firehose-conversion-failed",
+      "AWS/Firehose",
+      f,
+      "FailedConversion.Records",
+      "Sum",
+      "GreaterThanThreshold",
+      0,
+      "Records failed Parquet conversion (streaming-errors/format-conversion-failed)",
+    );
+  }
+}
+
+/** Errors, throttles and duration widget + alarms for one Lambda (shared with JobTrigger). */
+export function lambdaWidgetsAndAlarms(
+  m: Monitoring,
+  id: string,
+  functionName: string,
+  timeoutSeconds: number,
+): void {
+  const row = (metric: string): string[] => ["AWS/Lambda", metric, "FunctionName", functionName];
+  m.addSectionWidgets(
+    "lambda",
+    m.metricWidget(`${id}: errors / throttles`, [row("Errors"), row("Throttles"), row("Invocations")], "Sum"),
+    m.metricWidget(`${id}: duration (ms)`, [row("Duration")], "Maximum"),
+  );
+  const dims = { FunctionName: functionName };
+  const base = {
+    namespace: "AWS/Lambda",
+    dimensions: dims,
+    period: 300,
+    evaluationPeriods: 1,
+    treatMissingData: "notBreaching" as const,
+  };
+  m.alarm(`${id}-errors`, {
+    ...base,
+    metricName: "Errors",
+    statistic: "Sum",
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    description: `${functionName} raised errors`,
+  });
+  m.alarm(`${id}-throttles`, {
+    ...base,
+    metricName: "Throttles",
+    statistic: "Sum",
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: 0,
+    description: `${functionName} was throttled`,
+  });
+  m.alarm(`${id}-duration`, {
+    ...base,
+    metricName: "Duration",
+    statistic: "Maximum",
+    comparisonOperator: "GreaterThanThreshold",
+    threshold: timeoutSeconds * 1000 * 0.8,
+    description: `${functionName} ran above 80 % of its timeout`,
+  });
+}
