@@ -150,9 +150,7 @@ export class PipelineStack extends TerraformStack {
 
     // The two stream names come from these variables so the streaming constructs replace them
     // with a 2-line edit (their own resource attributes).
-    // eslint-disable-next-line prefer-const -- reassigned by the streaming constructs (issue 3)
     let kinesisStreamName: string = names.kinesisStream;
-    // eslint-disable-next-line prefer-const -- reassigned by the streaming constructs (issue 3)
     let firehoseStreamName: string = names.firehoseStream;
     // streaming (issue 3): StreamingIngest + JobTrigger are created here
     const streaming = new StreamingIngest(this, "streaming", {
