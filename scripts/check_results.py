@@ -49,8 +49,18 @@ def read_table(path: Path):
     return dataset.to_table()
 
 
+PARTITION_WIDTH = {"year": 4, "month": 2, "day": 2, "hour": 2}
+
+
 def rows(table) -> list[dict]:
-    return table.to_pylist() if table is not None else []
+    """Rows as dicts, with Hive partition values as the lake's zero-padded strings (pyarrow infers
+    them as integers)."""
+    out = table.to_pylist() if table is not None else []
+    for r in out:
+        for key, width in PARTITION_WIDTH.items():
+            if isinstance(r.get(key), int):
+                r[key] = str(r[key]).zfill(width)
+    return out
 
 
 def error_records(lake: Path) -> list[dict]:
@@ -90,7 +100,11 @@ def summarise(lake: Path) -> dict:
         if r.get("category") is not None:
             by_category[r["category"]] += r["total_events"]
             revenue[r["category"]] += r["total_revenue"] or 0.0
-    web = [r for r in landed if r.get("status_code") is not None]
+    web = [
+        r
+        for r in landed
+        if r.get("log_type") == "web_access" and r.get("status_code") is not None
+    ]
     server_errors = sum(1 for r in web if r["status_code"] >= 500)
     client_errors = sum(1 for r in web if 400 <= r["status_code"] < 500)
     sizes = [r["response_size"] for r in landed if r.get("response_size") is not None]
@@ -153,7 +167,7 @@ def print_summary(s: dict, where: str) -> None:
     print(f"  p95 response size    {'n/a' if p95 is None else f'{p95:,} bytes'}")
     print("  outputs")
     for path, n in s["outputs"]:
-        print(f"    {path:<62} {n:>9,} rows")
+        print(f"    {path:<72} {n:>9,} rows")
 
 
 # ---- independent expectations (plain Python over the generated input) -------------------------
@@ -193,7 +207,7 @@ def expected_from_input(events_file: Path, lake: Path) -> dict:
         seen.add(e["event_id"])
         y, m, d, h = _hour_key(e["timestamp"])
         per_hour[(y, m, d, h)] += 1
-        if e.get("status_code") is not None:
+        if e.get("log_type") == "web_access" and e.get("status_code") is not None:
             status[(y, m, d, h, int(e["status_code"]))] += 1
         if e.get("category") is not None:
             agg = monthly[(y, m, e["category"])]
