@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from collections.abc import Callable
 
 from common.lake import parse_day, parse_partition
@@ -29,14 +31,18 @@ class UsageError(Exception):
 
 def run_main(job: str, body: Callable[[], None]) -> int:
     """Run ``body``; turn failures into one ``<job>: error: ...`` line on stderr and an exit
-    code (2 usage, 1 failure) instead of a stack trace."""
+    code (2 usage, 1 failure) instead of a stack trace (set ``JOB_DEBUG=1`` to see it)."""
     try:
         body()
     except UsageError as e:
         print(f"{job}: error: {e}", file=sys.stderr)
         return 2
     except Exception as e:  # noqa: BLE001 - the job's single error boundary
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        print(f"{job}: error: {type(e).__name__}: {first}", file=sys.stderr)
+        if os.environ.get("JOB_DEBUG"):
+            traceback.print_exc()
+        java = getattr(e, "java_exception", None)  # Py4JJavaError: the JVM's own message
+        text = str(java.toString()) if java is not None else f"{type(e).__name__}: {e}"
+        first = (text.strip().splitlines() or [type(e).__name__])[0]
+        print(f"{job}: error: {first}", file=sys.stderr)
         return 1
     return 0

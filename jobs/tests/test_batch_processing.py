@@ -273,3 +273,13 @@ def test_reversed_range_is_a_one_line_usage_error(tmp_path, spark, capsys):
         err.strip()
         == "batch-processing: error: --to-day 2026-02-01 is before --from-day 2026-02-02"
     )
+
+
+def test_failure_is_one_line_and_exit_1(tmp_path, spark, capsys):
+    (tmp_path / "lake").mkdir()
+    (tmp_path / "file").write_text("not a directory")
+    argv = ["--input", str(tmp_path / "lake"), "--output", str(tmp_path / "file" / "out")]
+    code, _, err = run_job(job, argv, capsys)
+    assert code == 1
+    ours = [ln for ln in err.splitlines() if ln.startswith("batch-processing: error: ")]
+    assert len(ours) == 1 and "Traceback" not in err
