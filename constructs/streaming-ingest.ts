@@ -326,6 +326,29 @@ export class StreamingIngest extends Construct {
   }
 
   /**
+   * Lets a producer role put records on the stream (and encrypt them with the stream's key) —
+   * what `scripts/produce-events` needs. Nothing else: no reads, no other stream.
+   */
+  public grantPut(role: IamRole): IamRolePolicy {
+    return new IamRolePolicy(this, `grant-put-${role.node.id}`, {
+      name: `kinesis-put-${this.streamName}`.slice(0, 128),
+      role: role.name,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "PutRecords",
+            Effect: "Allow",
+            Action: ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DescribeStreamSummary"],
+            Resource: this.streamArn,
+          },
+          { Sid: "StreamKey", Effect: "Allow", Action: ["kms:GenerateDataKey"], Resource: this.key.key.arn },
+        ],
+      }),
+    });
+  }
+
+  /**
    * Widgets and alarms from CloudWatch's recommended alarms for Kinesis, Firehose and Lambda:
    * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best-Practice-Alarms.html
    */

@@ -7,14 +7,14 @@ import { DataLake } from "../constructs/data-lake";
 import { GlueCatalog } from "../constructs/glue-catalog";
 import { Monitoring } from "../constructs/monitoring";
 import { StreamingIngest, type StreamingIngestProps } from "../constructs/streaming-ingest";
-import { ACCOUNT, REGION, only, resources, synth } from "./support/infra";
+import { ACCOUNT, REGION, only, resources, role, synth } from "./support/infra";
 
 /** A stand-in bundle so these tests do not depend on `npm run build` having run. */
 const BUNDLE = mkdtempSync(join(tmpdir(), "fh-bundle-"));
 writeFileSync(join(BUNDLE, "index.js"), "exports.handler = async () => ({ records: [] });\n");
 const BUCKET = `bdp-dev-lake-${ACCOUNT}-${REGION}`;
 
-function ingest(extra: Partial<StreamingIngestProps> = {}, withMonitoring = false) {
+function ingest(extra: Partial<StreamingIngestProps> = {}, withMonitoring = false, producer = false) {
   return synth((s) => {
     const lake = new DataLake(s, "lake", { accountId: ACCOUNT, region: REGION, name: "bdp-dev" });
     const catalog = new GlueCatalog(s, "catalog", {
@@ -26,7 +26,7 @@ function ingest(extra: Partial<StreamingIngestProps> = {}, withMonitoring = fals
     const monitoring = withMonitoring
       ? new Monitoring(s, "monitoring", { accountId: ACCOUNT, region: REGION, name: "bdp-dev" })
       : undefined;
-    new StreamingIngest(s, "streaming", {
+    const si = new StreamingIngest(s, "streaming", {
       accountId: ACCOUNT,
       region: REGION,
       name: "bdp-dev",
@@ -36,6 +36,7 @@ function ingest(extra: Partial<StreamingIngestProps> = {}, withMonitoring = fals
       transformBundleDir: BUNDLE,
       ...extra,
     });
+    if (producer) si.grantPut(role(s, "producer"));
   });
 }
 
@@ -225,6 +226,22 @@ describe("StreamingIngest overrides", () => {
     ]) {
       expect(text).toContain(metric);
     }
+  });
+});
+
+describe("StreamingIngest.grantPut", () => {
+  it("lets a producer put records on this stream and use its key, nothing more", () => {
+    const tf = ingest({}, false, true).tf;
+    const p = Object.values(resources(tf, "aws_iam_role_policy")).find(
+      (x) => x.name === "kinesis-put-bdp-dev-events",
+    )!;
+    const doc = policyOf(p);
+    expect(doc.Statement[0]).toMatchObject({
+      Action: ["kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DescribeStreamSummary"],
+      Resource: `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/bdp-dev-events`,
+    });
+    expect(doc.Statement[1].Action).toEqual(["kms:GenerateDataKey"]);
+    expect(String(doc.Statement[1].Resource)).toMatch(/aws_kms_key\.streaming_kms_key_.*\.arn/);
   });
 });
 
