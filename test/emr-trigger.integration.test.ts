@@ -124,7 +124,9 @@ beforeAll(async () => {
   jest.spyOn(console, "log").mockImplementation(() => undefined);
 });
 afterAll(async () => {
-  process.env = saved;
+  // Restore in place: keys this file added are removed, changed ones get their old value.
+  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+  Object.assign(process.env, saved);
   emr?.destroy();
   await moto?.stop();
 });

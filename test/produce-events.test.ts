@@ -258,7 +258,9 @@ describe("producer against moto Kinesis", () => {
     kinesis = kinesisClient();
   });
   afterAll(async () => {
-    process.env = saved;
+    // Restore in place: keys this file added are removed, changed ones get their old value.
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
     kinesis?.destroy();
     await moto?.stop();
   });
