@@ -5,7 +5,7 @@
 #   for the streaming processor (each hour), batch processing and the optimisation job → check-results;
 #   then synthesises both stacks and prints what a deploy would create and what it costs.
 #
-# Options: --events N (default 20000), --hours H (default 4), --seed S, --out DIR (default demo-output),
+# Options: --events N (default 20000), --hours H (default 3), --seed S, --out DIR (default demo-output),
 #          --invalid-ratio R (default 0.02), --skip-synth, --check (assert outputs against the input: the
 #          end-to-end test in `make test` runs this).
 set -euo pipefail
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PWD/node_modules/.bin:$PATH" CHECKPOINT_DISABLE=1
 
 EVENTS=${EVENTS:-20000}
-HOURS=4
+HOURS=3
 SEED=42
 OUT=demo-output
 INVALID=0.02

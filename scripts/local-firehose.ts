@@ -80,6 +80,19 @@ async function main(): Promise<void> {
     throw new UsageError(`transform bundle not found: ${args.bundle} (run npm run build)`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const handler = (require(args.bundle) as { handler: Handler }).handler;
+  // In AWS the handler's structured log lines go to CloudWatch Logs; here they go to a file
+  // beside the lake instead of flooding the demo's terminal.
+  const logFile = join(dirname(args.lake), "transform.log");
+  writeFileSync(logFile, "");
+  const toLog = (...parts: unknown[]): void =>
+    appendFileSync(
+      logFile,
+      `${parts.map((p) => (typeof p === "string" ? p : JSON.stringify(p))).join(" ")}\n`,
+    );
+  console.log = toLog;
+  console.info = toLog;
+  console.warn = toLog;
+  console.error = toLog;
 
   const staging = join(args.lake, ".staging-ok");
   rmSync(staging, { recursive: true, force: true });
@@ -173,7 +186,7 @@ async function main(): Promise<void> {
   if (conv.status !== 0) throw new Error(`land_parquet.py failed with exit code ${conv.status}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(dirname(staging), { recursive: true });
-  process.stdout.write(`${JSON.stringify({ ...counts, hours: [...hours].sort() })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...counts, hours: [...hours].sort(), transformLog: logFile })}\n`);
 }
 
 main().catch((err: unknown) => {
