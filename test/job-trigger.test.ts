@@ -6,7 +6,10 @@ import { DataLake } from "../constructs/data-lake";
 import { JobTrigger, type JobTriggerProps } from "../constructs/job-trigger";
 import { Monitoring } from "../constructs/monitoring";
 import { helperZip } from "../scripts/submit-job/jobs";
-import { ACCOUNT, REGION, byId, only, resources, synth } from "./support/infra";
+import { Testing } from "cdktf";
+import { ENVIRONMENTS } from "../main";
+import { PipelineStack } from "../constructs/pipeline-stack";
+import { ACCOUNT, REGION, byId, only, resources, synth, synthStack } from "./support/infra";
 
 const BUNDLE = mkdtempSync(join(tmpdir(), "trigger-bundle-"));
 writeFileSync(join(BUNDLE, "index.js"), "exports.handler = async () => ({ batchItemFailures: [] });\n");
@@ -201,6 +204,41 @@ describe("JobTrigger validation", () => {
   it("fails with the fix when the trigger bundle was not built", () => {
     expect(() => trigger({ triggerBundleDir: join(tmpdir(), "no-bundle-here") })).toThrow(
       /index\.js not found; run npm run build/,
+    );
+  });
+});
+
+describe("streaming wiring in PipelineStack", () => {
+  // Uses the real bundles (dist/lambda/*): `make test` builds before jest.
+  const stackTf = (envName: "dev" | "prod") => {
+    const app = Testing.app();
+    const config = ENVIRONMENTS.find((e) => e.envName === envName)!;
+    return synthStack(new PipelineStack(app, `pipeline-${envName}`, config)).tf;
+  };
+
+  it.each([
+    ["dev", 24],
+    ["prod", 168],
+  ] as const)("%s: stream retention %i h, outputs name the stream and delivery stream", (envName, hours) => {
+    const tf = stackTf(envName);
+    const stream = only(tf, "aws_kinesis_stream");
+    expect(stream.retention_period).toBe(hours);
+    expect(tf.output?.kinesis_stream_name.value).toBe(stream.name);
+    expect(tf.output?.firehose_stream_name.value).toBe(only(tf, "aws_kinesis_firehose_delivery_stream").name);
+  });
+
+  it("points the trigger at the stack's cluster and lake", () => {
+    const tf = stackTf("dev");
+    const trig = Object.values(resources(tf, "aws_lambda_function")).find((f) =>
+      String(f.function_name).endsWith("-emr-trigger"),
+    )!;
+    const vars = (trig.environment as { variables: Record<string, string> }).variables;
+    expect(vars.EMR_CLUSTER_ID).toMatch(/aws_emr_cluster\.spark_cluster_.*\.id/);
+    expect(vars.RAW_EVENTS_URI).toBe(tf.output?.raw_events_uri.value);
+    expect(vars.PROCESSED_URI).toBe(tf.output?.processed_uri.value);
+    const policy = Object.values(resources(tf, "aws_iam_role_policy")).find((p) => p.name === "emr-trigger")!;
+    expect(JSON.stringify(JSON.parse(policy.policy as string).Statement[0].Resource)).toMatch(
+      /aws_emr_cluster\.spark_cluster_.*\.arn/,
     );
   });
 });
