@@ -224,7 +224,20 @@ describe("configFromEnv", () => {
     PROCESSED_URI: "s3://b/processed-data/",
   };
   it("reads the five variables", () => {
-    expect(configFromEnv(env).clusterId).toBe("j-1");
+    expect(configFromEnv(env)).toEqual({
+      clusterId: "j-1",
+      scriptUri: "s3://b/scripts/p.py",
+      pyFilesUri: "s3://b/scripts/c.zip",
+      rawEventsUri: "s3://b/streaming-data/",
+      processedUri: "s3://b/processed-data/",
+    });
+  });
+  it("works without STREAMING_PY_FILES_URI: the step then has no --py-files", () => {
+    const cfg = configFromEnv({ ...env, STREAMING_PY_FILES_URI: undefined });
+    expect(cfg.pyFilesUri).toBeUndefined();
+    const args = buildStep({ year: "2026", month: "02", day: "01", hour: "00" }, cfg).HadoopJarStep.Args;
+    expect(args.slice(0, 4)).toEqual(["spark-submit", "--deploy-mode", "cluster", "s3://b/scripts/p.py"]);
+    expect(args).not.toContain("--py-files");
   });
   it("fails when a variable is missing", () => {
     expect(() => configFromEnv({ ...env, EMR_CLUSTER_ID: undefined })).toThrow(

@@ -16,8 +16,8 @@ export interface HourPartition {
 export interface TriggerConfig {
   readonly clusterId: string;
   readonly scriptUri: string;
-  /** Zip of jobs/common, passed as --py-files. */
-  readonly pyFilesUri: string;
+  /** Zip of the helper packages (jobs/common), passed as --py-files; omitted when unset. */
+  readonly pyFilesUri?: string;
   readonly rawEventsUri: string;
   readonly processedUri: string;
 }
@@ -70,8 +70,7 @@ export function buildStep(p: HourPartition, cfg: TriggerConfig) {
         "spark-submit",
         "--deploy-mode",
         "cluster",
-        "--py-files",
-        cfg.pyFilesUri,
+        ...(cfg.pyFilesUri ? ["--py-files", cfg.pyFilesUri] : []),
         cfg.scriptUri,
         "--input",
         cfg.rawEventsUri,
@@ -158,7 +157,10 @@ export function partitionsOf(
   return out;
 }
 
-/** Reads and validates the handler's environment; throws one clear message naming what is missing. */
+/**
+ * Reads and validates the handler's environment (EMR_CLUSTER_ID, STREAMING_SCRIPT_URI,
+ * RAW_EVENTS_URI, PROCESSED_URI, optional STREAMING_PY_FILES_URI); throws one clear message.
+ */
 export function configFromEnv(env: Record<string, string | undefined>): TriggerConfig {
   const need = (name: string, mustEndWithSlash = false): string => {
     const v = env[name];
@@ -169,7 +171,8 @@ export function configFromEnv(env: Record<string, string | undefined>): TriggerC
   return {
     clusterId: need("EMR_CLUSTER_ID"),
     scriptUri: need("STREAMING_SCRIPT_URI"),
-    pyFilesUri: need("STREAMING_PY_FILES_URI"),
+    // Optional: the documented four variables suffice for a script without helper packages.
+    ...(env.STREAMING_PY_FILES_URI ? { pyFilesUri: env.STREAMING_PY_FILES_URI } : {}),
     rawEventsUri: need("RAW_EVENTS_URI", true),
     processedUri: need("PROCESSED_URI", true),
   };
