@@ -116,8 +116,7 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
         fail(res.reason);
         continue;
       }
-      // Newline-terminated so the S3 objects Firehose concatenates stay one JSON per line.
-      const encoded = Buffer.from(res.json + "\n", "utf8").toString("base64");
+      const encoded = Buffer.from(res.json, "utf8").toString("base64");
       const delta =
         entryBytes(idBytes[i], "Ok", encoded) - entryBytes(idBytes[i], "ProcessingFailed", original);
       if (reserved + delta > budget) {
