@@ -35,7 +35,7 @@ from common.lake import (
     read_once,
 )
 from common.lake import shuffle_partitions, write_partitions
-from common.quality import REASON, dedupe, flag_invalid
+from common.quality import DUPLICATE, REASON, classify
 from common.session import build_spark
 from common.summary import JobMetrics, emit
 
@@ -129,16 +129,21 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
     files_bytes = sum(f.size for f in files)
     raw = read_events(spark, args.input, months)
     # One scan of the input; every output below re-uses its shuffle (by event_id, for dedupe).
-    flagged = read_once(flag_invalid(raw), "event_id", shuffle_partitions(spark, files_bytes))
+    flagged = read_once(classify(raw), "event_id", shuffle_partitions(spark, files_bytes))
     in_days = F.lit(True) if days is None else days.column()
     counts = {
-        (r["bad"], r["in_days"]): r["n"]
-        for r in flagged.groupBy(F.col(REASON).isNotNull().alias("bad"), in_days.alias("in_days"))
+        (r["bad"], r["dup"], r["in_days"]): r["n"]
+        for r in flagged.groupBy(
+            F.col(REASON).isNotNull().alias("bad"),
+            F.col(DUPLICATE).alias("dup"),
+            in_days.alias("in_days"),
+        )
         .agg(F.count(F.lit(1)).alias("n"))
         .collect()
     }
     rows_in = sum(counts.values())
-    quarantined = sum(n for (bad, in_d), n in counts.items() if bad and in_d)
+    quarantined = sum(n for (bad, _, in_d), n in counts.items() if bad and in_d)
+    duplicates = sum(n for (_, dup, _), n in counts.items() if dup)
 
     # Partitions this run owns: every day (month) of the range, even one whose input is gone;
     # a full run owns the days (months) present in the input.
@@ -150,24 +155,24 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
         tuple(f.partition[c] for c in MONTH_COLS) for f in files
     }
 
-    bad = flagged.where(F.col(REASON).isNotNull() & in_days).drop("hour")
+    bad = flagged.where(F.col(REASON).isNotNull() & in_days).drop("hour", DUPLICATE)
     write_partitions(bad, f"{out}/_quarantine", DAY_COLS, day_parts, ["event_id", REASON])
 
-    good = dedupe(flagged.where(F.col(REASON).isNull()).drop(REASON))
+    good = flagged.where(F.col(REASON).isNull() & ~F.col(DUPLICATE)).drop(REASON, DUPLICATE)
     daily = daily_activity(good.where(in_days))
     monthly = monthly_summary(good)
     write_partitions(daily, f"{out}/daily-activity", DAY_COLS, day_parts, ["user_id", "event_type"])
     write_partitions(monthly, f"{out}/monthly-summary", MONTH_COLS, month_parts, ["category"])
 
     # Counted from the reused shuffle (not by re-reading input or output files).
-    n_daily, n_monthly, n_good = daily.count(), monthly.count(), good.count()
+    n_daily, n_monthly = daily.count(), monthly.count()
     return metrics.summary(
         rows_in=rows_in,
         rows_out=n_daily + n_monthly,
         rows_quarantined=quarantined,
         input_files_bytes=files_bytes,
         outputs={"daily-activity": n_daily, "monthly-summary": n_monthly},
-        duplicates_dropped=rows_in - sum(n for (b, _), n in counts.items() if b) - n_good,
+        duplicates_dropped=duplicates,
         range=None if days is None else {"from": days.start, "to": days.end},
     )
 

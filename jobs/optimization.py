@@ -43,7 +43,7 @@ from common.lake import (
     shuffle_partitions,
     write_partitions,
 )
-from common.quality import REASON, dedupe, flag_invalid
+from common.quality import DUPLICATE, REASON, classify, dedupe, flag_invalid
 from common.session import build_spark
 from common.summary import JobMetrics, emit
 
@@ -234,8 +234,11 @@ def performance_test(spark: SparkSession, root: str, files_bytes: int) -> dict[s
         for k, v in saved.items():
             spark.conf.set(k, v)
     t0 = time.monotonic()
-    once = read_once(read_events(spark, root), "event_id", shuffle_partitions(spark, files_bytes))
-    opt_outputs = outputs(spark, _prepare(once))
+    once = read_once(
+        classify(read_events(spark, root)), "event_id", shuffle_partitions(spark, files_bytes)
+    )
+    good = once.where(F.col(REASON).isNull() & ~F.col(DUPLICATE)).drop(REASON, DUPLICATE)
+    opt_outputs = outputs(spark, good)
     optimised = execute(opt_outputs) + (time.monotonic() - t0)
     print(f"performance-test: naive {naive:.2f}s, optimised {optimised:.2f}s")
     print("optimised physical plan (category-performance):")
@@ -253,23 +256,26 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     files = list_lake_files(spark, root)
     files_bytes = sum(f.size for f in files)
     flagged = read_once(
-        flag_invalid(read_events(spark, root)),
-        "event_id",
-        shuffle_partitions(spark, files_bytes),
+        classify(read_events(spark, root)), "event_id", shuffle_partitions(spark, files_bytes)
     )
-    counts = dict(
-        flagged.groupBy(F.col(REASON).isNotNull().alias("bad"))
+    counts = {
+        (r["bad"], r["dup"]): r["n"]
+        for r in flagged.groupBy(
+            F.col(REASON).isNotNull().alias("bad"), F.col(DUPLICATE).alias("dup")
+        )
         .agg(F.count(F.lit(1)).alias("n"))
         .collect()
-    )
-    rows_in, quarantined = sum(counts.values()), counts.get(True, 0)
+    }
+    rows_in = sum(counts.values())
+    quarantined = sum(n for (bad, _), n in counts.items() if bad)
+    duplicates = sum(n for (_, dup), n in counts.items() if dup)
     days = {tuple(f.partition[c] for c in ("year", "month", "day")) for f in files}
-    bad = flagged.where(F.col(REASON).isNotNull()).drop("hour")
+    bad = flagged.where(F.col(REASON).isNotNull()).drop("hour", DUPLICATE)
     write_partitions(
         bad, f"{out}/_quarantine", ["year", "month", "day"], days, ["event_id", REASON]
     )
 
-    good = dedupe(flagged.where(F.col(REASON).isNull()).drop(REASON))
+    good = flagged.where(F.col(REASON).isNull() & ~F.col(DUPLICATE)).drop(REASON, DUPLICATE)
     months = {d[:2] for d in days}
     written: dict[str, int] = {}
     for name, (df, part_cols, sort_cols) in outputs(spark, good).items():
@@ -281,7 +287,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
         rows_quarantined=quarantined,
         input_files_bytes=files_bytes,
         outputs=written,
-        duplicates_dropped=rows_in - quarantined - good.count(),
+        duplicates_dropped=duplicates,
     )
     if args.performance_test:
         summary["performance_test"] = performance_test(spark, root, files_bytes)

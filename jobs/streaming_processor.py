@@ -41,7 +41,7 @@ from common.lake import (
     shuffle_partitions,
     write_partitions,
 )
-from common.quality import REASON, dedupe, flag_invalid
+from common.quality import DUPLICATE, REASON, classify
 from common.schema import PARTITION_KEYS
 from common.session import build_spark
 from common.summary import JobMetrics, emit
@@ -163,6 +163,15 @@ def user_activity(events: DataFrame) -> DataFrame:
     )
 
 
+def _counts(flagged: DataFrame):
+    """Rows per (invalid?, duplicate?) — the action that performs the single input scan."""
+    return (
+        flagged.groupBy(F.col(REASON).isNotNull().alias("bad"), F.col(DUPLICATE).alias("dup"))
+        .agg(F.count(F.lit(1)).alias("n"))
+        .collect()
+    )
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="streaming_processor.py", description=__doc__.split("\n")[0]
@@ -191,16 +200,13 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     files_bytes = sum(f.size for f in files)
     raw = read_events(spark, root, hour_range, subdir=sub)
 
-    flagged = read_once(flag_invalid(raw), "event_id", shuffle_partitions(spark, files_bytes))
-    counts = dict(
-        flagged.groupBy(F.col(REASON).isNotNull().alias("bad"))
-        .agg(F.count(F.lit(1)).alias("n"))
-        .collect()
-    )
+    flagged = read_once(classify(raw), "event_id", shuffle_partitions(spark, files_bytes))
+    counts = {(r["bad"], r["dup"]): r["n"] for r in _counts(flagged)}
     rows_in = sum(counts.values())
-    quarantined = counts.get(True, 0)
-    good = dedupe(flagged.where(F.col(REASON).isNull()).drop(REASON))
-    rows_valid = good.count()
+    quarantined = sum(n for (bad, _), n in counts.items() if bad)
+    duplicates = sum(n for (_, dup), n in counts.items() if dup)
+    rows_valid = rows_in - quarantined - duplicates
+    good = flagged.where(F.col(REASON).isNull() & ~F.col(DUPLICATE)).drop(REASON, DUPLICATE)
 
     owned = [tuple(part[k] for k in HOUR)]
     outputs = {
@@ -220,7 +226,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
         written[name] = df.count()
         rows_out += written[name]
 
-    bad = flagged.where(F.col(REASON).isNotNull())
+    bad = flagged.where(F.col(REASON).isNotNull()).drop(DUPLICATE)
     write_partitions(bad, f"{out}/_quarantine", HOUR, owned, ["event_id", REASON])
     meta = spark.createDataFrame(
         [
@@ -229,7 +235,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
                 rows_in,
                 rows_valid,
                 quarantined,
-                rows_in - quarantined - rows_valid,
+                duplicates,
                 JOB,
             )
         ],
@@ -243,7 +249,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
         rows_quarantined=quarantined,
         input_files_bytes=files_bytes,
         outputs=written,
-        duplicates_dropped=rows_in - quarantined - rows_valid,
+        duplicates_dropped=duplicates,
         partition=sub,
     )
 

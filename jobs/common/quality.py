@@ -43,3 +43,18 @@ def dedupe(df: DataFrame) -> DataFrame:
     order = [F.col("processed_at").asc_nulls_last()] + [F.col(c).asc_nulls_last() for c in others]
     w = Window.partitionBy("event_id").orderBy(*order)
     return df.withColumn("_rn", F.row_number().over(w)).where("_rn = 1").drop("_rn")
+
+
+DUPLICATE = "_duplicate"
+
+
+def classify(df: DataFrame) -> DataFrame:
+    """``df`` plus ``quarantine_reason`` and ``_duplicate`` (a valid row repeating the
+    ``event_id`` of the valid row :func:`dedupe` would keep). Computing both in the input's
+    single scan lets every output filter instead of de-duplicating again."""
+    flagged = flag_invalid(df)
+    others = [c for c in df.columns if c != "event_id"]
+    order = [F.col("processed_at").asc_nulls_last()] + [F.col(c).asc_nulls_last() for c in others]
+    valid = F.col(REASON).isNull()
+    w = Window.partitionBy("event_id", valid).orderBy(*order)
+    return flagged.withColumn(DUPLICATE, valid & (F.row_number().over(w) > 1))

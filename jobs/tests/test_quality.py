@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from common.quality import REASON, dedupe, flag_invalid
+from common.quality import DUPLICATE, REASON, classify, dedupe, flag_invalid
 from common.schema import EVENT_SCHEMA
 
 T = dt.datetime(2026, 1, 31, 12, 0, tzinfo=dt.UTC)
@@ -58,3 +58,27 @@ def test_dedupe_keeps_one_row_per_event_id_deterministically(spark):
     assert got == [("a", 1.0), ("b", 5.0)]
     again = sorted((r.event_id, r.value) for r in dedupe(df.orderBy("value")).collect())
     assert again == got
+
+
+def test_classify_marks_the_same_duplicates_dedupe_drops(spark):
+    early = dt.datetime(2026, 1, 31, 12, 1, tzinfo=dt.UTC)
+    rows = [
+        row(event_id="a", processed_at=None, value=3.0),
+        row(event_id="a", processed_at=early, value=1.0),
+        row(event_id="a", log_type="bogus"),  # invalid: quarantined, not a duplicate
+        row(event_id=None),
+        row(event_id=None),  # two invalid rows are never duplicates of each other
+        row(event_id="b", value=5.0),
+    ]
+    got = sorted(
+        (r.event_id or "", r.value or 0.0, r[REASON] or "", r[DUPLICATE])
+        for r in classify(spark.createDataFrame(rows, EVENT_SCHEMA)).collect()
+    )
+    assert got == [
+        ("", 0.0, "missing_event_id", False),
+        ("", 0.0, "missing_event_id", False),
+        ("a", 0.0, "invalid_log_type", False),
+        ("a", 1.0, "", False),
+        ("a", 3.0, "", True),
+        ("b", 5.0, "", False),
+    ]
