@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { Lazy } from "cdktf";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
-import { KMS_DEFAULTS, partitionOf } from "./defaults";
+import { KMS_DEFAULTS, dnsSuffixOf, partitionOf } from "./defaults";
 
 /** One statement of a key policy (the key policy's Resource is always "*" = this key). */
 export interface KeyPolicyStatement {
@@ -64,6 +64,32 @@ export const KEY_ADMIN_ACTIONS: readonly string[] = [
   "kms:UpdateAlias",
   "kms:UpdateKeyDescription",
 ];
+
+/**
+ * The key policy statement that lets CloudWatch Logs encrypt the account's log groups in `region`
+ * with the key — scoped by the encryption context to this account's log groups.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ */
+export function logsKeyStatement(region: string, accountId: string): KeyPolicyStatement {
+  return {
+    sid: "CloudWatchLogsEncryptedLogGroups",
+    principal: { Service: `logs.${region}.${dnsSuffixOf(region)}` },
+    actions: [
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:DescribeKey",
+    ],
+    conditions: {
+      ArnLike: {
+        "kms:EncryptionContext:aws:logs:arn": `arn:${partitionOf(region)}:logs:${region}:${accountId}:log-group:*`,
+      },
+    },
+  };
+}
 
 /**
  * A customer-managed KMS key with rotation, an alias and an explicit key policy whose statements

@@ -14,8 +14,8 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
-import { Cmk } from "./cmk";
-import { LAKE_DEFAULTS, LAKE_PREFIXES, dnsSuffixOf, partitionOf } from "./defaults";
+import { Cmk, logsKeyStatement } from "./cmk";
+import { LAKE_DEFAULTS, LAKE_PREFIXES, partitionOf } from "./defaults";
 
 export { LAKE_PREFIXES } from "./defaults";
 
@@ -96,7 +96,6 @@ export class DataLake extends Construct {
     }
     const lifecycle = props.preventDestroy ? { preventDestroy: true } : undefined;
     const forceDestroy = props.forceDestroy ?? false;
-    const logsPrincipal = `logs.${props.region}.${dnsSuffixOf(props.region)}`;
 
     // resources: key
     this.cmk = new Cmk(this, "kms", {
@@ -105,26 +104,7 @@ export class DataLake extends Construct {
       alias: `${props.name}-lake`,
       description: `${props.name} data lake (S3 SSE-KMS, EMR disks, encrypted log groups)`,
       preventDestroy: props.preventDestroy,
-      statements: [
-        {
-          sid: "CloudWatchLogsEncryptedLogGroups",
-          principal: { Service: logsPrincipal },
-          actions: [
-            "kms:Encrypt",
-            "kms:Decrypt",
-            "kms:ReEncryptFrom",
-            "kms:ReEncryptTo",
-            "kms:GenerateDataKey",
-            "kms:GenerateDataKeyWithoutPlaintext",
-            "kms:DescribeKey",
-          ],
-          conditions: {
-            ArnLike: {
-              "kms:EncryptionContext:aws:logs:arn": `arn:${this.partition}:logs:${props.region}:${props.accountId}:log-group:*`,
-            },
-          },
-        },
-      ],
+      statements: [logsKeyStatement(props.region, props.accountId)],
     });
     this.kmsKey = this.cmk.key;
 

@@ -9,9 +9,9 @@ import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-s
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { Cmk } from "./cmk";
+import { Cmk, logsKeyStatement } from "./cmk";
 import { DataLake } from "./data-lake";
-import { dnsSuffixOf, LAKE_PREFIXES, partitionOf } from "./defaults";
+import { LAKE_PREFIXES, partitionOf } from "./defaults";
 import { Monitoring } from "./monitoring";
 import {
   BundledLambda,
@@ -125,23 +125,7 @@ export class JobTrigger extends Construct {
             ArnLike: { "aws:SourceArn": bucketArn },
           },
         },
-        {
-          sid: "CloudWatchLogsEncryptedLogGroups",
-          principal: { Service: `logs.${props.region}.${dnsSuffixOf(props.region)}` },
-          actions: [
-            "kms:Encrypt",
-            "kms:Decrypt",
-            "kms:ReEncryptFrom",
-            "kms:ReEncryptTo",
-            "kms:GenerateDataKey",
-            "kms:DescribeKey",
-          ],
-          conditions: {
-            ArnLike: {
-              "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${props.region}:${props.accountId}:log-group:*`,
-            },
-          },
-        },
+        logsKeyStatement(props.region, props.accountId),
       ],
     });
     const keyArn = this.key.key.arn;

@@ -5,7 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
 import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
-import { Cmk } from "./cmk";
+import { Cmk, logsKeyStatement } from "./cmk";
 import { DataLake } from "./data-lake";
 import { dnsSuffixOf, LAKE_PREFIXES, partitionOf } from "./defaults";
 import { GlueCatalog } from "./glue-catalog";
@@ -135,25 +135,7 @@ export class StreamingIngest extends Construct {
       region: props.region,
       alias: `${props.name}-streaming`,
       description: `${props.name} Kinesis stream and streaming log groups`,
-      statements: [
-        {
-          sid: "CloudWatchLogsEncryptedLogGroups",
-          principal: { Service: `logs.${props.region}.${dnsSuffixOf(props.region)}` },
-          actions: [
-            "kms:Encrypt",
-            "kms:Decrypt",
-            "kms:ReEncryptFrom",
-            "kms:ReEncryptTo",
-            "kms:GenerateDataKey",
-            "kms:DescribeKey",
-          ],
-          conditions: {
-            ArnLike: {
-              "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${props.region}:${props.accountId}:log-group:*`,
-            },
-          },
-        },
-      ],
+      statements: [logsKeyStatement(props.region, props.accountId)],
     });
     const keyArn = this.key.key.arn;
 
