@@ -39,30 +39,33 @@ export interface RemoteBackendConfig {
 }
 
 export interface EmrConfig {
+  /** @default EMR_RELEASE_LABEL (emr-7.9.0, Spark 3.5.5) */
   readonly releaseLabel?: string;
+  /** @default EMR_DEFAULTS.masterInstanceType */
   readonly masterInstanceType?: string;
+  /** @default EMR_DEFAULTS.coreInstanceType */
   readonly coreInstanceType?: string;
+  /** On-demand core nodes (HDFS). @default EMR_DEFAULTS.coreInstanceCount (2) */
   readonly coreInstanceCount?: number;
+  /** @default EMR_DEFAULTS.taskInstanceType */
   readonly taskInstanceType?: string;
+  /** Initial task nodes; managed scaling adds more. @default 0 */
   readonly taskInstanceCount?: number;
   /** Task group on spot. @default true */
   readonly taskSpot?: boolean;
-  /** Spot ceiling, USD/hour. @default EMR_DEFAULTS.taskSpotMaxPrice */
+  /** @default EMR_DEFAULTS.taskSpotMaxPrice */
   readonly taskSpotMaxPrice?: string;
+  /** Managed scaling minimum (instances). @default EMR_DEFAULTS.minCapacity */
   readonly minCapacity?: number;
+  /** Managed scaling maximum (instances). @default EMR_DEFAULTS.maxCapacity */
   readonly maxCapacity?: number;
+  /** Auto-termination after idle seconds (60–604800). @default 3600 */
   readonly idleTimeoutSeconds?: number;
-  /**
-   * Enable in-transit TLS: an S3 URI of a zip with privateKey.pem, certificateChain.pem and
-   * trustedCertificates.pem (EMR "PEM" certificate provider). @default in-transit encryption off
-   */
+  /** In-transit TLS with a PEM zip on S3 (see README). @default off */
   readonly inTransitCertificateS3Uri?: string;
-  /**
-   * Manage the account/region-wide EMR block-public-access setting from this stack. Only one stack
-   * per account+region may own it. @default true
-   */
+  /** Own the account/region-wide EMR block-public-access setting. @default true */
   readonly manageBlockPublicAccess?: boolean;
-  /** Extra egress CIDRs (e.g. a package mirror behind NAT). 0.0.0.0/0 is rejected. @default none */
+  /** Extra HTTPS egress CIDRs (never /0). @default none */
   readonly extraEgressCidrs?: readonly string[];
 }
 

@@ -10,6 +10,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
+import type { EmrConfig } from "./config";
 import { DataLake } from "./data-lake";
 import { GlueCatalog } from "./glue-catalog";
 import { Network } from "./network";
@@ -23,7 +24,8 @@ import {
   partitionOf,
 } from "./defaults";
 
-export interface SparkClusterProps {
+/** Cluster sizing and options come from the environment config (`EmrConfig`). */
+export interface SparkClusterProps extends EmrConfig {
   readonly accountId: string;
   readonly region: string;
   /** Name prefix (e.g. "bdp-dev"). */
@@ -31,34 +33,6 @@ export interface SparkClusterProps {
   readonly lake: DataLake;
   readonly catalog: GlueCatalog;
   readonly network: Network;
-  /** @default EMR_RELEASE_LABEL (emr-7.9.0, Spark 3.5.5) */
-  readonly releaseLabel?: string;
-  /** @default EMR_DEFAULTS.masterInstanceType */
-  readonly masterInstanceType?: string;
-  /** @default EMR_DEFAULTS.coreInstanceType */
-  readonly coreInstanceType?: string;
-  /** On-demand core nodes (HDFS). @default EMR_DEFAULTS.coreInstanceCount (2) */
-  readonly coreInstanceCount?: number;
-  /** @default EMR_DEFAULTS.taskInstanceType */
-  readonly taskInstanceType?: string;
-  /** Initial task nodes; managed scaling adds more. @default 0 */
-  readonly taskInstanceCount?: number;
-  /** Task group on spot. @default true */
-  readonly taskSpot?: boolean;
-  /** @default EMR_DEFAULTS.taskSpotMaxPrice */
-  readonly taskSpotMaxPrice?: string;
-  /** Managed scaling minimum (instances). @default EMR_DEFAULTS.minCapacity */
-  readonly minCapacity?: number;
-  /** Managed scaling maximum (instances). @default EMR_DEFAULTS.maxCapacity */
-  readonly maxCapacity?: number;
-  /** Auto-termination after idle seconds (60–604800). @default 3600 */
-  readonly idleTimeoutSeconds?: number;
-  /** In-transit TLS with a PEM zip on S3 (see README). @default off */
-  readonly inTransitCertificateS3Uri?: string;
-  /** Own the account/region-wide EMR block-public-access setting. @default true */
-  readonly manageBlockPublicAccess?: boolean;
-  /** Extra HTTPS egress CIDRs (never /0). @default none */
-  readonly extraEgressCidrs?: readonly string[];
   /** EMR termination protection (prod). @default false */
   readonly terminationProtection?: boolean;
 }
