@@ -169,6 +169,8 @@ export function makeAws(cfg: AwsConfig): { emr: EmrApi; s3: S3Api; endpoint?: st
     ...(cfg.profile ? { profile: cfg.profile } : {}),
     ...(cfg.endpointUrl ? { endpoint: cfg.endpointUrl } : {}),
     maxAttempts: 3,
+    // Never hang forever on a dead connection: fail the call (and retry) instead.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
   };
   const emrClient = new EMRClient(common);
   const s3Client = new S3Client({ ...common, forcePathStyle: custom !== undefined });

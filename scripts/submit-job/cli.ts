@@ -16,7 +16,7 @@ import { makeProgress, realClock } from "./wait";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 /** The repo root: two levels above dist/cli/submit-job.js and scripts/submit-job/cli.ts alike. */
-const REPO_ROOT = resolve(process.env.SUBMIT_JOB_REPO_ROOT ?? join(__dirname, "..", ".."));
+const DEFAULT_REPO_ROOT = join(__dirname, "..", "..");
 
 const CLI_FLAGS = new Set([
   "--input",
@@ -39,20 +39,17 @@ const CLI_FLAGS = new Set([
   "--local",
   "--master",
   "--jobs-dir",
+  "--repo-root",
   "--debug",
   "--help",
   "--version",
 ]);
 
-function jobsDirFrom(argv: readonly string[]): string {
-  const i = argv.findIndex((a) => a === "--jobs-dir" || a.startsWith("--jobs-dir="));
-  const v =
-    i < 0
-      ? process.env.SUBMIT_JOB_JOBS_DIR
-      : argv[i].includes("=")
-        ? argv[i].split("=").slice(1).join("=")
-        : argv[i + 1];
-  return resolve(v ?? join(REPO_ROOT, "jobs"));
+/** Reads `--name V` / `--name=V` / SUBMIT_JOB_<NAME> before yargs runs (needed to forward job flags). */
+function earlyOption(argv: readonly string[], name: string): string | undefined {
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i >= 0) return argv[i].includes("=") ? argv[i].split("=").slice(1).join("=") : argv[i + 1];
+  return process.env[`SUBMIT_JOB_${name.toUpperCase().replace(/-/g, "_")}`];
 }
 
 /** Finds the job named on the command line, to forward its own flags (e.g. --partition). */
@@ -118,7 +115,8 @@ function printHuman(r: SubmitResult): void {
 async function main(rawArgv: string[]): Promise<number> {
   const jsonWanted = rawArgv.includes("--json");
   const debug = rawArgv.includes("--debug");
-  const jobsDir = jobsDirFrom(rawArgv);
+  const repoRoot = resolve(earlyOption(rawArgv, "repo-root") ?? DEFAULT_REPO_ROOT);
+  const jobsDir = resolve(earlyOption(rawArgv, "jobs-dir") ?? join(repoRoot, "jobs"));
   const argv = forwardJobFlags(rawArgv, jobFromArgv(rawArgv, jobsDir), CLI_FLAGS);
   const controller = new AbortController();
   let interrupts = 0;
@@ -201,6 +199,11 @@ async function main(rawArgv: string[]): Promise<number> {
         },
         master: { type: "string", default: "local[*]", describe: "Spark master for --local" },
         "jobs-dir": { type: "string", describe: "jobs directory (default: <repo>/jobs)" },
+        "repo-root": {
+          type: "string",
+          hidden: true,
+          describe: "project root (cdktf.out/, .venv/); default: where submit-job is installed",
+        },
         debug: { type: "boolean", default: false, describe: "stack traces for internal errors" },
       })
       .example("$0 list", "jobs and their arguments")
@@ -234,7 +237,7 @@ async function main(rawArgv: string[]): Promise<number> {
     const r = await submit(
       {
         job: jobName,
-        repoRoot: REPO_ROOT,
+        repoRoot,
         jobsDir,
         input: args.input,
         output: args.output,

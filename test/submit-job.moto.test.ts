@@ -1,0 +1,471 @@
+/**
+ * submit-job end to end against a moto server started here: the real CLI process (bin/ → the
+ * esbuild bundle), real S3/EMR wire protocol. Covers the issue's integration cases, the
+ * `terraform output -json` path on a real local state, and the bad-input matrix (one-line error,
+ * documented exit code, nothing written, no step added).
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MotoServer, motoEnv, startMoto } from "./support/moto";
+
+const ROOT = join(__dirname, "..");
+const BIN = join(ROOT, "bin", "submit-job.js");
+const JOBS = join(__dirname, "fixtures", "jobs");
+const BUCKET = "lake-it";
+
+let moto: MotoServer;
+let clusterId: string;
+let deadClusterId: string;
+let tmp: string;
+let outputsFile: string;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI asynchronously (a blocked event loop would stall the test's own SDK sockets). */
+function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+  const base: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: tmp,
+    NO_COLOR: "1",
+    ...motoEnv(moto.endpoint),
+  };
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [BIN, "--jobs-dir", JOBS, ...args],
+      {
+        env: Object.fromEntries(
+          Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined),
+        ) as NodeJS.ProcessEnv,
+        encoding: "utf8",
+        timeout: 60_000,
+      },
+      (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
+    );
+  });
+}
+
+function outputsDoc(overrides: Record<string, unknown> = {}, id = clusterId) {
+  return {
+    region: "us-east-1",
+    lake_bucket_name: BUCKET,
+    scripts_uri: `s3://${BUCKET}/scripts/`,
+    raw_events_uri: `s3://${BUCKET}/streaming-data/`,
+    processed_uri: `s3://${BUCKET}/processed-data/`,
+    emr_cluster_id: id,
+    emr_log_uri: `s3://${BUCKET}/emr-logs/`,
+    kinesis_stream_name: "events-dev",
+    firehose_stream_name: "events-dev",
+    glue_database_name: "lake_dev",
+    alarm_topic_arn: "arn:aws:sns:us-east-1:123456789012:alarms-dev",
+    dashboard_name: "pipeline-dev",
+    ...overrides,
+  };
+}
+
+function writeJson(name: string, doc: unknown): string {
+  const p = join(tmp, name);
+  writeFileSync(p, typeof doc === "string" ? doc : JSON.stringify(doc));
+  return p;
+}
+
+/**
+ * The test's own reads go through curl, one connection each: reusing keep-alive connections to
+ * moto's werkzeug server from inside the jest worker was observed to stall.
+ */
+function curl(args: string[]): string {
+  return execFileSync("curl", ["-sS", "--fail", "--max-time", "15", ...args]).toString();
+}
+async function objectKeys(): Promise<string[]> {
+  const xml = curl([`${moto.endpoint}/${BUCKET}?list-type=2`]);
+  return [...xml.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]).sort();
+}
+interface StepRow {
+  Id: string;
+  Name: string;
+  ActionOnFailure: string;
+  Config?: { Jar?: string; Args?: string[] };
+}
+/**
+ * ListSteps over raw JSON: moto sends ISO timestamps where EMR's JSON protocol has epoch seconds,
+ * which the SDK refuses (the CLI shims this only for custom endpoints); the test reads around it.
+ */
+async function stepsOf(id: string): Promise<StepRow[]> {
+  return (emrCall("ListSteps", { ClusterId: id }).Steps as StepRow[] | undefined) ?? [];
+}
+function sha256sum(path: string): string {
+  return execFileSync("sha256sum", [path]).toString().split(" ")[0];
+}
+
+/** One EMR JSON-protocol call over curl (moto does not check signatures). */
+function emrCall(target: string, body: unknown): Record<string, unknown> {
+  const text = curl([
+    `${moto.endpoint}/`,
+    "-H",
+    "Content-Type: application/x-amz-json-1.1",
+    "-H",
+    `X-Amz-Target: ElasticMapReduce.${target}`,
+    "-H",
+    "Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/elasticmapreduce/aws4_request, SignedHeaders=host, Signature=0",
+    "-d",
+    JSON.stringify(body),
+  ]);
+  return (text.trim() ? JSON.parse(text) : {}) as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  tmp = mkdtempSync(join(tmpdir(), "submit-job-it-"));
+  // Setup over curl, not SDK clients: an SDK keep-alive connection left open to moto's threaded
+  // werkzeug server keeps it from exiting on SIGTERM, and moto.stop() then never resolves.
+  curl(["-X", "PUT", `${moto.endpoint}/${BUCKET}`]);
+  const flow = {
+    ReleaseLabel: "emr-7.5.0",
+    LogUri: `s3://${BUCKET}/emr-logs/`,
+    Instances: { KeepJobFlowAliveWhenNoSteps: true, InstanceCount: 1, MasterInstanceType: "m5.xlarge" },
+    JobFlowRole: "EMR_EC2_DefaultRole",
+    ServiceRole: "EMR_DefaultRole",
+  };
+  clusterId = emrCall("RunJobFlow", { Name: "pipeline-dev", ...flow }).JobFlowId as string;
+  deadClusterId = emrCall("RunJobFlow", { Name: "old", ...flow }).JobFlowId as string;
+  emrCall("TerminateJobFlows", { JobFlowIds: [deadClusterId] });
+  outputsFile = writeJson("outputs.json", { "pipeline-dev": outputsDoc() });
+});
+
+afterAll(async () => {
+  await moto?.stop();
+});
+
+describe("submit-job against moto", () => {
+  const scriptPath = join(JOBS, "batch_processing.py");
+  const args = [
+    "batch-processing",
+    "--outputs",
+    "",
+    "--input",
+    `s3://${BUCKET}/in/`,
+    "--output",
+    `s3://${BUCKET}/out/batch/`,
+    "--no-wait",
+    "--json",
+    "--run-id",
+    "it-1",
+  ];
+  const withOutputs = () => args.map((a, i) => (i === 2 ? outputsFile : a));
+
+  it("uploads the script's exact bytes and adds one step with the specified args", async () => {
+    const r = await cli(withOutputs());
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    const sha = sha256sum(scriptPath);
+    const scriptKey = `scripts/batch-processing/${sha.slice(0, 12)}/batch_processing.py`;
+    expect(res).toMatchObject({
+      job: "batch-processing",
+      runId: "it-1",
+      clusterId,
+      state: "PENDING",
+      script: { uri: `s3://${BUCKET}/${scriptKey}`, sha256: sha, uploaded: true },
+      exitCode: 0,
+    });
+    const got = execFileSync("curl", [
+      "-sS",
+      "--fail",
+      "--max-time",
+      "15",
+      "--aws-sigv4",
+      "aws:amz:us-east-1:s3",
+      "--user",
+      "testing:testing",
+      `${moto.endpoint}/${BUCKET}/${scriptKey}`,
+    ]);
+    expect(got.equals(readFileSync(scriptPath))).toBe(true);
+    const keys = await objectKeys();
+    expect(keys).toHaveLength(2);
+    const zipKey = keys.find((k) => k.endsWith("/pyfiles.zip"))!;
+    expect(zipKey).toMatch(/^scripts\/batch-processing\/[0-9a-f]{12}\/pyfiles\.zip$/);
+    const steps = await stepsOf(clusterId);
+    expect(steps).toHaveLength(1);
+    expect(steps[0].Id).toBe(res.stepId);
+    expect(steps[0].Name).toBe("batch-processing:it-1");
+    expect(steps[0].ActionOnFailure).toBe("CONTINUE");
+    expect(steps[0].Config?.Jar).toBe("command-runner.jar");
+    expect(steps[0].Config?.Args).toEqual([
+      "spark-submit",
+      "--deploy-mode",
+      "cluster",
+      "--py-files",
+      `s3://${BUCKET}/${zipKey}`,
+      `s3://${BUCKET}/${scriptKey}`,
+      "--input",
+      `s3://${BUCKET}/in/`,
+      "--output",
+      `s3://${BUCKET}/out/batch/`,
+    ]);
+  });
+
+  it("an immediate re-run with the same --run-id uploads nothing and adds no step", async () => {
+    const before = await objectKeys();
+    const r = await cli(withOutputs());
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res).toMatchObject({ reused: true, script: { uploaded: false }, pyFiles: { uploaded: false } });
+    expect(await objectKeys()).toEqual(before);
+    expect(await stepsOf(clusterId)).toHaveLength(1);
+    expect(r.stderr).toMatch(/already exists .*reusing it, nothing uploaded or added/);
+  });
+
+  it("--timeout 2s on moto's never-ending step exits 3 and reports the cancel attempt", async () => {
+    const r = await cli([
+      "batch-processing",
+      "--outputs",
+      outputsFile,
+      "--run-id",
+      "it-timeout",
+      "--timeout",
+      "2s",
+      "--json",
+    ]);
+    expect(r.code).toBe(3);
+    const res = JSON.parse(r.stdout);
+    expect(res.exitCode).toBe(3);
+    expect(res.cancel.attempted).toBe(true);
+    // moto has no CancelSteps: the attempt is made and its failure reported, not hidden.
+    expect(res.cancel.ok).toBe(false);
+    expect(r.stderr).toMatch(
+      /timeout after 2s with the step (RUNNING|PENDING); cancelling s-\w+ \(SEND_INTERRUPT\)/,
+    );
+    expect(r.stderr).toMatch(/cancel of s-\w+ failed/);
+    expect(await stepsOf(clusterId)).toHaveLength(2);
+  });
+
+  it("reads `terraform output -json` of a real local state when no --outputs is given", async () => {
+    const repo = join(tmp, "repo");
+    const stackDir = join(repo, "cdktf.out", "stacks", "pipeline-dev");
+    mkdirSync(stackDir, { recursive: true });
+    const tf = Object.entries(outputsDoc())
+      .map(([k, v]) => `output "${k}" {\n  value = ${JSON.stringify(v)}\n}\n`)
+      .join("");
+    writeFileSync(join(stackDir, "main.tf"), tf);
+    writeFileSync(join(tmp, "tfrc"), "");
+    const tfEnv = {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: join(tmp, "tfrc"),
+      CHECKPOINT_DISABLE: "1",
+      TF_IN_AUTOMATION: "1",
+    };
+    try {
+      execFileSync("terraform", ["init", "-input=false", "-no-color"], {
+        cwd: stackDir,
+        env: tfEnv,
+        stdio: "pipe",
+      });
+      execFileSync("terraform", ["apply", "-auto-approve", "-input=false", "-no-color"], {
+        cwd: stackDir,
+        env: tfEnv,
+        stdio: "pipe",
+      });
+    } catch (e) {
+      throw new Error(`terraform is needed for this test (terraform 1.11 on PATH): ${(e as Error).message}`);
+    }
+    const r = await cli(["batch-processing", "--dry-run", "--json", "--run-id", "tf-1"], {
+      SUBMIT_JOB_REPO_ROOT: repo,
+      TF_CLI_CONFIG_FILE: join(tmp, "tfrc"),
+      CHECKPOINT_DISABLE: "1",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res).toMatchObject({
+      clusterId,
+      stack: "pipeline-dev",
+      input: `s3://${BUCKET}/streaming-data/`,
+      output: `s3://${BUCKET}/processed-data/batch-processing/`,
+    });
+    expect(res.sources.clusterId).toBe(`terraform output -json in ${stackDir}`);
+  });
+});
+
+describe("bad-input matrix: one-line error, documented exit code, nothing written, no step added", () => {
+  const noCreds = {
+    AWS_ACCESS_KEY_ID: undefined,
+    AWS_SECRET_ACCESS_KEY: undefined,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: "/nonexistent/config",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/credentials",
+  };
+  const base = () => ["--outputs", outputsFile, "--no-wait", "--run-id", "bad"];
+  const cases: [string, () => string[], number, RegExp, Record<string, string | undefined>?][] = [
+    [
+      "unknown job",
+      () => ["no-such-job", ...base()],
+      2,
+      /unknown job "no-such-job".*\(jobs: batch-processing, optimization, streaming-processor\)/,
+    ],
+    [
+      "missing outputs file",
+      () => ["batch-processing", "--outputs", join(tmp, "missing.json"), "--no-wait"],
+      2,
+      /outputs file .*missing\.json not found; write it with `cdktf output/,
+    ],
+    [
+      "malformed JSON",
+      () => ["batch-processing", "--outputs", writeJson("bad.json", "{ nope"), "--no-wait"],
+      2,
+      /bad\.json is not valid JSON/,
+    ],
+    [
+      "null output",
+      () => [
+        "batch-processing",
+        "--outputs",
+        writeJson("null.json", { "pipeline-dev": outputsDoc({ emr_cluster_id: null }) }),
+        "--no-wait",
+      ],
+      2,
+      /output "emr_cluster_id" is null .*or pass --cluster-id/,
+    ],
+    [
+      "missing output",
+      () => [
+        "batch-processing",
+        "--outputs",
+        writeJson("noscripts.json", { "pipeline-dev": outputsDoc({ scripts_uri: undefined }) }),
+        "--no-wait",
+      ],
+      2,
+      /output "scripts_uri" is missing/,
+    ],
+    [
+      "unknown stack",
+      () => [...["batch-processing", ...base()], "--stack", "pipeline-qa"],
+      2,
+      /stack "pipeline-qa" is not in .* \(stacks: pipeline-dev\)/,
+    ],
+    [
+      "two stacks without --stack",
+      () => [
+        "batch-processing",
+        "--outputs",
+        writeJson("two.json", { "pipeline-dev": outputsDoc(), "pipeline-prod": outputsDoc() }),
+        "--no-wait",
+      ],
+      2,
+      /2 stacks \(pipeline-dev, pipeline-prod\): pass --stack/,
+    ],
+    [
+      "bad S3 URI",
+      () => ["batch-processing", ...base(), "--input", "lake/in"],
+      2,
+      /--input must be an s3:\/\/bucket\/prefix URI, got "lake\/in"/,
+    ],
+    [
+      "bad bucket name",
+      () => ["batch-processing", ...base(), "--output", "s3://Not_A_Bucket/x"],
+      2,
+      /invalid bucket name "Not_A_Bucket"/,
+    ],
+    [
+      "bad --conf",
+      () => ["batch-processing", ...base(), "--conf", "spark.executor.memory"],
+      2,
+      /--conf must be key=value/,
+    ],
+    [
+      "bad duration",
+      () => ["batch-processing", ...base(), "--timeout", "10 minutes"],
+      2,
+      /--timeout must be a duration like 90s, 45m, 2h or 1h30m, got "10 minutes"/,
+    ],
+    [
+      "bad --run-id",
+      () => ["batch-processing", "--outputs", outputsFile, "--run-id", "a b"],
+      2,
+      /--run-id must be/,
+    ],
+    [
+      "terminated cluster",
+      () => ["batch-processing", ...base(), "--cluster-id", deadClusterId],
+      2,
+      /cluster j-\w+ is TERMINATED .*redeploy the stack .* or pass --cluster-id/,
+    ],
+    [
+      "nonexistent cluster",
+      () => ["batch-processing", ...base(), "--cluster-id", "j-DOESNOTEXIST"],
+      2,
+      /cluster j-DOESNOTEXIST does not exist/,
+    ],
+    [
+      "malformed cluster id",
+      () => ["batch-processing", ...base(), "--cluster-id", "cluster-1"],
+      2,
+      /cluster id must look like j-/,
+    ],
+    [
+      "no credentials",
+      () => ["batch-processing", ...base()],
+      2,
+      /no AWS credentials found; set AWS_PROFILE/,
+      noCreds,
+    ],
+    [
+      "unreachable endpoint",
+      () => ["batch-processing", ...base()],
+      1,
+      /cannot reach http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/,
+      { AWS_ENDPOINT_URL: "http://127.0.0.1:9" },
+    ],
+    ["unknown flag", () => ["batch-processing", ...base(), "--bogus-flag"], 2, /Unknown argument/i],
+    [
+      "missing required job arg",
+      () => ["streaming-processor", ...base()],
+      2,
+      /streaming-processor requires --partition/,
+    ],
+    [
+      "unknown job arg after --",
+      () => ["batch-processing", ...base(), "--", "--nope", "1"],
+      2,
+      /batch-processing does not accept --nope/,
+    ],
+    [
+      "--local with an S3 path",
+      () => ["batch-processing", "--local", "--input", "s3://lake-it/in/", "--output", join(tmp, "o")],
+      2,
+      /--local runs on local paths; --input is s3:/,
+    ],
+    ["no job named", () => ["--outputs", outputsFile], 2, /name a job/],
+  ];
+
+  // Every row gets all five columns: jest treats a test function with more parameters than the
+  // row has as a `done`-callback test and would wait for it forever.
+  const rows = cases.map(([n, a, c, m, e]) => [n, a, c, m, e ?? {}] as const);
+  it.each(rows)("%s", async (_name, argv, code, message, env) => {
+    const keysBefore = await objectKeys();
+    const stepsBefore = (await stepsOf(clusterId)).length;
+    const r = await cli(argv(), env as Record<string, string | undefined>);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code, stderr: expect.stringMatching(message) });
+    const errLines = r.stderr.trimEnd().split("\n");
+    expect(errLines).toHaveLength(1);
+    expect(errLines[0]).toMatch(/^submit-job: /);
+    expect(r.stdout).toBe("");
+    expect(await objectKeys()).toEqual(keysBefore);
+    expect(await stepsOf(clusterId)).toHaveLength(stepsBefore);
+  });
+
+  it("with --json also prints one JSON error object on stdout", async () => {
+    const r = await cli(["no-such-job", ...base(), "--json"]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { kind: "UsageError", message: expect.stringMatching(/^unknown job "no-such-job"/) },
+      exitCode: 2,
+    });
+  });
+});
