@@ -159,12 +159,17 @@ export function parseArgparse(src: string): { args: JobArg[]; complete: boolean 
   return { args, complete };
 }
 
-/** First line of the module docstring, if any. */
+/** First paragraph of the module docstring, if any. */
 export function moduleSummary(src: string): string | undefined {
   const m = /^(?:\s*#[^\n]*\n|\s*\n)*\s*[rRuU]?("""|''')([\s\S]*?)\1/.exec(src);
   if (!m) return undefined;
-  const line = m[2].trim().split("\n")[0]?.trim();
-  return line || undefined;
+  // The first paragraph, unwrapped (docstrings wrap at ~100 columns).
+  const para = m[2]
+    .trim()
+    .split(/\n\s*\n/)[0]
+    .replace(/\s+/g, " ")
+    .trim();
+  return para || undefined;
 }
 
 /** Lists `*.py` job scripts directly in `jobsDir` (helpers live in packages; tests are skipped). */
