@@ -281,12 +281,18 @@ describe("step request", () => {
     ]);
     expect(r.Steps[0].ActionOnFailure).toBe("CANCEL_AND_WAIT");
   });
+  it("lets --conf spark.log.level override the quiet local default", () => {
+    const args = localSparkArgs("local", ["spark.log.level=INFO"], undefined, "/j/x.py", []);
+    expect(args.filter((a) => a.startsWith("spark.log.level="))).toEqual(["spark.log.level=INFO"]);
+  });
   it("builds the local spark-submit argv", () => {
     expect(
       localSparkArgs("local[2]", ["a.b=1"], "/tmp/p.zip", "/j/x.py", ["--input", "i", "--output", "o"]),
     ).toEqual([
       "--master",
       "local[2]",
+      "--conf",
+      "spark.log.level=WARN",
       "--conf",
       "a.b=1",
       "--py-files",

@@ -306,6 +306,12 @@ export async function submit(
   return { outcome: { kind: "step", state: w.state }, result };
 }
 
+/**
+ * Local runs log at WARN unless the user sets `spark.log.level` (spark-submit's default INFO
+ * buries the job's own summary under thousands of scheduler lines).
+ */
+export const LOCAL_LOG_LEVEL = "spark.log.level=WARN";
+
 /** The spark-submit argv for --local (pure; unit-tested). */
 export function localSparkArgs(
   master: string,
@@ -315,7 +321,8 @@ export function localSparkArgs(
   jobArgs: readonly string[],
 ): string[] {
   const args = ["--master", master];
-  for (const c of conf) args.push("--conf", c);
+  const userSetsLogLevel = conf.some((c) => c.startsWith("spark.log.level="));
+  for (const c of userSetsLogLevel ? conf : [LOCAL_LOG_LEVEL, ...conf]) args.push("--conf", c);
   if (pyFiles) args.push("--py-files", pyFiles);
   return [...args, script, ...jobArgs].filter((a) => a !== "");
 }
