@@ -10,22 +10,9 @@ import { Monitoring } from "./monitoring";
 import { LAKE_PREFIXES } from "./defaults";
 import { StreamingIngest } from "./streaming-ingest";
 import { JobTrigger } from "./job-trigger";
+import { STACK_OUTPUTS, StackOutputName } from "./outputs-contract";
 
-/** The 12 stack outputs of DESIGN §4.1 [contract], in order. */
-export const STACK_OUTPUTS = [
-  "region",
-  "lake_bucket_name",
-  "scripts_uri",
-  "raw_events_uri",
-  "processed_uri",
-  "emr_cluster_id",
-  "emr_log_uri",
-  "kinesis_stream_name",
-  "firehose_stream_name",
-  "glue_database_name",
-  "alarm_topic_arn",
-  "dashboard_name",
-] as const;
+export { STACK_OUTPUTS } from "./outputs-contract";
 
 /** Names derived from the config, shared by constructs that are created in different places. */
 export function resourceNames(config: EnvironmentConfig): {
@@ -178,7 +165,7 @@ export class PipelineStack extends TerraformStack {
     // ---- end streaming ----
 
     // outputs (DESIGN §4.1 [contract]; URIs end with "/")
-    const outputs: Record<(typeof STACK_OUTPUTS)[number], { value: string; description: string }> = {
+    const outputs: Record<StackOutputName, { value: string; description: string }> = {
       region: { value: region, description: "AWS region of this environment" },
       lake_bucket_name: { value: this.lake.bucketName, description: "Data lake bucket" },
       scripts_uri: {

@@ -5,23 +5,8 @@
  */
 import { UsageError } from "./errors";
 import { asPrefix, parseS3Uri } from "./plan";
-
-/** The twelve stack outputs (DESIGN §4.1 [contract]). */
-export const OUTPUT_NAMES = [
-  "region",
-  "lake_bucket_name",
-  "scripts_uri",
-  "raw_events_uri",
-  "processed_uri",
-  "emr_cluster_id",
-  "emr_log_uri",
-  "kinesis_stream_name",
-  "firehose_stream_name",
-  "glue_database_name",
-  "alarm_topic_arn",
-  "dashboard_name",
-] as const;
-export type OutputName = (typeof OUTPUT_NAMES)[number];
+/** One of the stack outputs of DESIGN §4.1 [contract]: the list the stack itself declares. */
+import type { StackOutputName as OutputName } from "../../constructs/outputs-contract";
 
 /** One stack's outputs plus where they came from (for messages and --dry-run). */
 export interface OutputsSource {
