@@ -12,6 +12,7 @@ import { AddJobFlowStepsCommand, EMRClient, ListStepsCommand, RunJobFlowCommand 
 import { trigger } from "../constructs/emr-trigger/handler";
 import { configFromEnv } from "../constructs/emr-trigger/plan";
 import { motoEnv, startMoto, type MotoServer } from "./support/moto";
+import { withEmulatorTimestamps } from "../scripts/submit-job/aws";
 
 let moto: MotoServer;
 let emr: EMRClient;
@@ -46,31 +47,9 @@ function sqsBatch(keys: string[], offset: number) {
   };
 }
 
-/** Rewrites moto's `*DateTime` ISO strings to epoch seconds before the SDK deserialises them. */
+/** moto's EMR answers with ISO timestamps; the same shim submit-job uses against emulators. */
 function motoEmrClient(): EMRClient {
-  const client = new EMRClient({});
-  type Next = (a: unknown) => Promise<{ response: { body?: unknown } }>;
-  const shim = (next: Next) => async (args: unknown) => {
-    const out = await next(args);
-    const body = out.response.body as AsyncIterable<Uint8Array> | undefined;
-    if (!body || typeof body[Symbol.asyncIterator] !== "function") return out;
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(Buffer.from(c));
-    const text = Buffer.concat(chunks).toString("utf8");
-    out.response.body = Buffer.from(
-      text.replace(
-        /"(\w*DateTime)":\s*"([^"]+)"/g,
-        (_m, k: string, v: string) => `"${k}": ${Date.parse(v) / 1000}`,
-      ),
-    );
-    return out;
-  };
-  client.middlewareStack.add(shim as never, {
-    step: "deserialize",
-    priority: "low",
-    name: "motoIsoTimestamps",
-  });
-  return client;
+  return withEmulatorTimestamps(new EMRClient({}));
 }
 
 async function newCluster(): Promise<string> {
