@@ -65,6 +65,41 @@ export const KEY_ADMIN_ACTIONS: readonly string[] = [
   "kms:UpdateKeyDescription",
 ];
 
+/** What a service needs to encrypt and decrypt with a key (envelope encryption, re-encryption). */
+export const KMS_ENVELOPE_ACTIONS: readonly string[] = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
+  "kms:DescribeKey",
+];
+
+/**
+ * A role trust policy for an AWS service principal. `sourceAccount` / `sourceArnLike` add the
+ * confused-deputy conditions (aws:SourceAccount, aws:SourceArn) where the service supports them.
+ */
+export function serviceTrustPolicy(
+  service: string,
+  guard: { readonly sourceAccount?: string; readonly sourceArnLike?: string } = {},
+): string {
+  const condition: Record<string, Record<string, string>> = {};
+  if (guard.sourceAccount) condition.StringEquals = { "aws:SourceAccount": guard.sourceAccount };
+  if (guard.sourceArnLike) condition.ArnLike = { "aws:SourceArn": guard.sourceArnLike };
+  return JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sts:AssumeRole",
+        ...(Object.keys(condition).length ? { Condition: condition } : {}),
+      },
+    ],
+  });
+}
+
 /**
  * The key policy statement that lets CloudWatch Logs encrypt the account's log groups in `region`
  * with the key — scoped by the encryption context to this account's log groups.
@@ -74,15 +109,7 @@ export function logsKeyStatement(region: string, accountId: string): KeyPolicySt
   return {
     sid: "CloudWatchLogsEncryptedLogGroups",
     principal: { Service: `logs.${region}.${dnsSuffixOf(region)}` },
-    actions: [
-      "kms:Encrypt",
-      "kms:Decrypt",
-      "kms:ReEncryptFrom",
-      "kms:ReEncryptTo",
-      "kms:GenerateDataKey",
-      "kms:GenerateDataKeyWithoutPlaintext",
-      "kms:DescribeKey",
-    ],
+    actions: KMS_ENVELOPE_ACTIONS,
     conditions: {
       ArnLike: {
         "kms:EncryptionContext:aws:logs:arn": `arn:${partitionOf(region)}:logs:${region}:${accountId}:log-group:*`,

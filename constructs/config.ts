@@ -70,13 +70,17 @@ export interface EmrConfig {
 }
 
 export interface LakeConfig {
+  /** `streaming-data/` to STANDARD_IA after N days. @default LAKE_DEFAULTS.streamingDataIaDays (30) */
   readonly streamingDataIaDays?: number;
+  /** `streaming-data/` to GLACIER after N days. @default LAKE_DEFAULTS.streamingDataGlacierDays (90) */
   readonly streamingDataGlacierDays?: number;
+  /** Expire `emr-logs/` after N days. @default LAKE_DEFAULTS.emrLogExpirationDays (30) */
   readonly emrLogExpirationDays?: number;
+  /** Expire noncurrent versions after N days. @default LAKE_DEFAULTS.noncurrentVersionExpirationDays (30) */
   readonly noncurrentVersionExpirationDays?: number;
-  /** Terraform `prevent_destroy` on buckets and keys. @default false */
+  /** Terraform `prevent_destroy` on both buckets and the key (prod). @default false */
   readonly preventDestroy?: boolean;
-  /** Let `terraform destroy` empty the buckets (dev only). @default false */
+  /** Let `terraform destroy` delete non-empty buckets (dev only). @default false */
   readonly forceDestroy?: boolean;
 }
 

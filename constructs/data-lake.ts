@@ -15,6 +15,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Cmk, logsKeyStatement } from "./cmk";
+import type { LakeConfig } from "./config";
 import { LAKE_DEFAULTS, LAKE_PREFIXES, partitionOf } from "./defaults";
 
 export { LAKE_PREFIXES } from "./defaults";
@@ -22,23 +23,12 @@ export { LAKE_PREFIXES } from "./defaults";
 /** Where server access logs and VPC flow logs land in the log bucket. */
 export const LOG_BUCKET_PREFIXES = { s3Access: "s3-access/", vpcFlowLogs: "vpc-flow-logs/" } as const;
 
-export interface DataLakeProps {
+/** Lifecycle, retention and destroy settings come from the environment's `LakeConfig`. */
+export interface DataLakeProps extends LakeConfig {
   readonly accountId: string;
   readonly region: string;
   /** e.g. "bdp-dev": bucket names are "<name>-lake-<account>-<region>" and "<name>-logs-<account>-<region>". */
   readonly name: string;
-  /** @default LAKE_DEFAULTS.streamingDataIaDays (30) */
-  readonly streamingDataIaDays?: number;
-  /** @default LAKE_DEFAULTS.streamingDataGlacierDays (90) */
-  readonly streamingDataGlacierDays?: number;
-  /** @default LAKE_DEFAULTS.emrLogExpirationDays (30) */
-  readonly emrLogExpirationDays?: number;
-  /** @default LAKE_DEFAULTS.noncurrentVersionExpirationDays (30) */
-  readonly noncurrentVersionExpirationDays?: number;
-  /** Terraform prevent_destroy on both buckets and the key (prod). @default false */
-  readonly preventDestroy?: boolean;
-  /** Let destroy delete non-empty buckets (dev). @default false */
-  readonly forceDestroy?: boolean;
 }
 
 /** Slug of a prefix for construct ids / policy names ("processed-data/x/" → "processed-data-x"). */

@@ -23,6 +23,7 @@ import {
   SPARK_DEFAULTS,
   partitionOf,
 } from "./defaults";
+import { KMS_ENVELOPE_ACTIONS, serviceTrustPolicy } from "./cmk";
 
 /** Cluster sizing and options come from the environment config (`EmrConfig`). */
 export interface SparkClusterProps extends EmrConfig {
@@ -141,22 +142,10 @@ export class SparkCluster extends Construct {
     this.serviceRole = new IamRole(this, "service-role", {
       name: `${props.name}-emr-service`,
       description: "EMR service role (AmazonEMRServicePolicy_v2)",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "elasticmapreduce.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            // Confused-deputy guard recommended for the v2 policy.
-            Condition: {
-              StringEquals: { "aws:SourceAccount": props.accountId },
-              ArnLike: {
-                "aws:SourceArn": `arn:${partition}:elasticmapreduce:${props.region}:${props.accountId}:*`,
-              },
-            },
-          },
-        ],
+      // Confused-deputy guard recommended for the v2 policy.
+      assumeRolePolicy: serviceTrustPolicy("elasticmapreduce.amazonaws.com", {
+        sourceAccount: props.accountId,
+        sourceArnLike: `arn:${partition}:elasticmapreduce:${props.region}:${props.accountId}:*`,
       }),
     });
     new IamRolePolicyAttachment(this, "service-role-v2", {
@@ -166,12 +155,8 @@ export class SparkCluster extends Construct {
     this.instanceRole = new IamRole(this, "instance-role", {
       name: `${props.name}-emr-ec2`,
       description: "EMR EC2 instance profile role: lake prefixes, Glue database, lake key",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
-        ],
-      }),
+      // EC2 does not set aws:SourceAccount/SourceArn when instances assume their profile role.
+      assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"),
     });
     this.instanceProfile = new IamInstanceProfile(this, "instance-profile", {
       name: `${props.name}-emr-ec2`,
@@ -202,15 +187,7 @@ export class SparkCluster extends Construct {
           {
             Sid: "EbsEncryptionUse",
             Effect: "Allow",
-            Action: [
-              "kms:Encrypt",
-              "kms:Decrypt",
-              "kms:ReEncryptFrom",
-              "kms:ReEncryptTo",
-              "kms:GenerateDataKey",
-              "kms:GenerateDataKeyWithoutPlaintext",
-              "kms:DescribeKey",
-            ],
+            Action: KMS_ENVELOPE_ACTIONS,
             Resource: lake.kmsKey.arn,
           },
         ],

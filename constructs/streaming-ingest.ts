@@ -5,7 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
 import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
-import { Cmk, logsKeyStatement } from "./cmk";
+import { Cmk, logsKeyStatement, serviceTrustPolicy } from "./cmk";
 import { DataLake } from "./data-lake";
 import { dnsSuffixOf, LAKE_PREFIXES, partitionOf } from "./defaults";
 import { GlueCatalog } from "./glue-catalog";
@@ -174,21 +174,11 @@ export class StreamingIngest extends Construct {
 
     this.firehoseRole = new IamRole(this, "firehose-role", {
       name: `${props.name}-firehose`.slice(0, 64),
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "firehose.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            // Confused deputy: only this account's delivery stream may assume the role.
-            // https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html
-            Condition: {
-              StringEquals: { "aws:SourceAccount": props.accountId },
-              ArnLike: { "aws:SourceArn": deliveryStreamArn },
-            },
-          },
-        ],
+      // Confused deputy: only this account's delivery stream may assume the role.
+      // https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html
+      assumeRolePolicy: serviceTrustPolicy("firehose.amazonaws.com", {
+        sourceAccount: props.accountId,
+        sourceArnLike: deliveryStreamArn,
       }),
     });
 

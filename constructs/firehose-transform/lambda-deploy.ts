@@ -14,6 +14,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
 import { partitionOf } from "../defaults";
+import { serviceTrustPolicy } from "../cmk";
 
 /** Repository root (constructs/firehose-transform/ → ../..). */
 export const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -79,19 +80,9 @@ export class BundledLambda extends Construct {
     });
     this.role = new IamRole(this, "role", {
       name: `${props.functionName}-lambda`.slice(0, 64),
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "lambda.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            // Confused deputy: only Lambda acting for this account may assume the role. (Lambda
-            // does not document aws:SourceArn for execution-role assumption, so it is not required.)
-            Condition: { StringEquals: { "aws:SourceAccount": props.accountId } },
-          },
-        ],
-      }),
+      // Confused deputy: only Lambda acting for this account may assume the role. (Lambda
+      // does not document aws:SourceArn for execution-role assumption, so it is not required.)
+      assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com", { sourceAccount: props.accountId }),
     });
     new IamRolePolicy(this, "logs-policy", {
       name: "logs",
