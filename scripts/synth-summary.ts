@@ -32,6 +32,48 @@ const NAT_PER_HOUR = 0.045;
 const INTERFACE_ENDPOINT_PER_AZ_HOUR = 0.01;
 const KMS_KEY_PER_MONTH = 1;
 const HOURS_PER_MONTH = 730;
+/** Kinesis Data Streams: on-demand stream-hour, provisioned shard-hour; per-GB in/out (on-demand). */
+const KINESIS_ON_DEMAND_STREAM_HOUR = 0.04;
+const KINESIS_SHARD_HOUR = 0.015;
+const KINESIS_ON_DEMAND_GB_IN = 0.08;
+/** Firehose: per GB ingested (records rounded up to 5 KB) + per GB converted to Parquet. */
+const FIREHOSE_GB = 0.029;
+const FIREHOSE_FORMAT_CONVERSION_GB = 0.018;
+const CLOUDWATCH_ALARM_PER_MONTH = 0.1;
+const CLOUDWATCH_DASHBOARD_PER_MONTH = 3;
+
+/** Kinesis, Firehose, Lambda and CloudWatch: the always-on part and what scales with data. */
+function streamingCostNotes(tf: StackJson, resources: Record<string, number>): string[] {
+  const notes: string[] = [];
+  for (const stream of Object.values(tf.resource?.aws_kinesis_stream ?? {})) {
+    const mode = (stream.stream_mode_details as { stream_mode?: string } | undefined)?.stream_mode;
+    if (mode === "PROVISIONED") {
+      const shards = Number(stream.shard_count ?? 1);
+      notes.push(
+        `Kinesis (provisioned, ${shards} shard(s)): ≈ ${money(shards * KINESIS_SHARD_HOUR * HOURS_PER_MONTH)}/month always on + PUT payload units.`,
+      );
+    } else {
+      notes.push(
+        `Kinesis (on-demand): ≈ ${money(KINESIS_ON_DEMAND_STREAM_HOUR * HOURS_PER_MONTH)}/month always on + $${KINESIS_ON_DEMAND_GB_IN}/GB written.`,
+      );
+    }
+  }
+  const firehoses = resources.aws_kinesis_firehose_delivery_stream ?? 0;
+  if (firehoses > 0)
+    notes.push(
+      `Firehose: $${FIREHOSE_GB}/GB ingested (records round up to 5 KB) + $${FIREHOSE_FORMAT_CONVERSION_GB}/GB Parquet conversion; nothing when idle.`,
+    );
+  const lambdas = resources.aws_lambda_function ?? 0;
+  if (lambdas > 0)
+    notes.push(`Lambda: ${lambdas} function(s), $0.20 per million requests + GB-seconds; nothing when idle.`);
+  const alarms = resources.aws_cloudwatch_metric_alarm ?? 0;
+  const dashboards = resources.aws_cloudwatch_dashboard ?? 0;
+  if (alarms + dashboards > 0)
+    notes.push(
+      `CloudWatch: ${alarms} alarm(s) + ${dashboards} dashboard(s) ≈ ${money(alarms * CLOUDWATCH_ALARM_PER_MONTH + dashboards * CLOUDWATCH_DASHBOARD_PER_MONTH)}/month, plus log ingestion.`,
+    );
+  return notes;
+}
 
 export interface StackSummary {
   stack: string;
@@ -114,6 +156,7 @@ export function summarise(stack: string, tf: StackJson): StackSummary {
     costNotes.push(
       `KMS: ${keys} CMK(s) × ${money(KMS_KEY_PER_MONTH)}/month + requests (S3 bucket keys cut them).`,
     );
+  costNotes.push(...streamingCostNotes(tf, resources));
   costNotes.push(
     "S3: pay per GB stored; streaming-data/ tiers to STANDARD_IA then GLACIER_IR; emr-logs/ expire.",
   );

@@ -128,6 +128,34 @@ describe("scripts/synth-summary.ts", () => {
     expect(notes).toContain("KMS: 1 CMK(s)");
   });
 
+  it("prices the streaming resources: always-on Kinesis, per-GB Firehose, Lambda, CloudWatch", () => {
+    const streaming = {
+      resource: {
+        aws_kinesis_stream: { s: { stream_mode_details: { stream_mode: "ON_DEMAND" } } },
+        aws_kinesis_firehose_delivery_stream: { f: {} },
+        aws_lambda_function: { a: {}, b: {} },
+        aws_cloudwatch_metric_alarm: { a1: {}, a2: {}, a3: {} },
+        aws_cloudwatch_dashboard: { d: {} },
+      },
+    };
+    const notes = summarise("pipeline-dev", streaming).costNotes.join("\n");
+    // 0.04 $/stream-hour × 730 h
+    expect(notes).toContain("Kinesis (on-demand): ≈ $29.20/month always on");
+    expect(notes).toContain("Firehose: $0.029/GB ingested (records round up to 5 KB) + $0.018/GB Parquet conversion");
+    expect(notes).toContain("Lambda: 2 function(s)");
+    // 3 × 0.10 + 1 × 3
+    expect(notes).toContain("CloudWatch: 3 alarm(s) + 1 dashboard(s) ≈ $3.30/month");
+    const provisioned = {
+      resource: {
+        aws_kinesis_stream: { s: { shard_count: 2, stream_mode_details: { stream_mode: "PROVISIONED" } } },
+      },
+    };
+    // 2 shards × 0.015 $/h × 730 h
+    expect(summarise("pipeline-dev", provisioned).costNotes.join("\n")).toContain(
+      "Kinesis (provisioned, 2 shard(s)): ≈ $21.90/month",
+    );
+  });
+
   it("reads <outdir>/stacks/* and fails clearly without them", () => {
     const out = mkdtempSync(join(tmpdir(), "cdktf-out-"));
     expect(() => summariseOutdir(out)).toThrow(
