@@ -1,6 +1,6 @@
 # The README's two commands are `make demo` and `make test`. Both install what they need on a
-# fresh clone: node_modules (npm ci), a Python venv under the repo (.venv) and checkov's own
-# venv (.venv-checkov; its pins clash with moto/awscli).
+# fresh clone: node_modules (npm install of the lock file) and a Python venv under the repo
+# (.venv); `make test` also checkov's own venv (.venv-checkov; its pins clash with moto/awscli).
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -69,12 +69,12 @@ checkov: synth $(CHECKOV_VENV)/.installed
 test: install typecheck lint jest pytest terraform-check checkov e2e
 
 # `make demo EVENTS=200000` scales the demo.
-demo: install build
+demo: node_modules/.installed $(VENV)/.installed build
 	bash scripts/demo.sh $(if $(EVENTS),--events $(EVENTS))
 
 # The end-to-end test: a small demo run whose outputs are checked against counts computed
 # independently from the generated input.
-e2e: install build
+e2e: node_modules/.installed $(VENV)/.installed build
 	bash scripts/demo.sh --events 3000 --hours 3 --out build/e2e --skip-synth --check
 
 bench: install build
