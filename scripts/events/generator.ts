@@ -44,7 +44,21 @@ const WEB_EVENTS = ["view", "click", "add_to_cart", "purchase", "login", "logout
 const CATEGORIES = ["electronics", "books", "clothing", "home", "sports", "toys", "beauty"];
 const METHODS = ["GET", "GET", "GET", "POST", "PUT", "DELETE"];
 const PATHS = ["/", "/products", "/products/42", "/cart", "/checkout", "/api/v1/orders", "/login", "/search"];
-const STATUSES = [200, 200, 200, 200, 201, 204, 301, 304, 400, 401, 403, 404, 404, 500, 502, 503];
+/** Status codes weighted like a healthy site: ~87% 2xx, 6% 3xx, 5% 4xx, 2% 5xx. */
+const STATUS_WEIGHTS: ReadonlyArray<readonly [number, number]> = [
+  [200, 79],
+  [201, 4],
+  [204, 4],
+  [301, 2],
+  [304, 4],
+  [400, 1],
+  [401, 1],
+  [403, 1],
+  [404, 2],
+  [500, 1],
+  [503, 1],
+];
+const STATUSES: readonly number[] = STATUS_WEIGHTS.flatMap(([code, w]) => new Array<number>(w).fill(code));
 const AGENTS = [
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
