@@ -44,7 +44,7 @@ import {
   parseS3Uri,
   stepLogUri,
 } from "../scripts/submit-job/plan";
-import { localSparkArgs } from "../scripts/submit-job/run";
+import { localSparkArgs, terraformErrorLine } from "../scripts/submit-job/run";
 import { makeProgress } from "../scripts/submit-job/wait";
 import { gzipSync } from "node:zlib";
 
@@ -280,6 +280,25 @@ describe("step request", () => {
       plan.scriptUri,
     ]);
     expect(r.Steps[0].ActionOnFailure).toBe("CANCEL_AND_WAIT");
+  });
+  it("shows terraform's first Error line, not the warnings before it, with a hint for an undeployed stack", () => {
+    const esc = String.fromCharCode(27);
+    const stderr = [
+      "There are some problems with the CLI configuration:",
+      "╷",
+      "│ Warning: Unable to open CLI configuration file",
+      "╵",
+      `${esc}[31m╷${esc}[0m${esc}[0m`,
+      `${esc}[31m│${esc}[0m ${esc}[0m${esc}[1m${esc}[31mError: ${esc}[0m${esc}[0m${esc}[1mBackend initialization required, please run "terraform init"${esc}[0m`,
+      `${esc}[31m│${esc}[0m Reason: Initial configuration of the requested backend "local"`,
+    ].join("\n");
+    expect(terraformErrorLine(stderr, "x")).toBe(
+      'Backend initialization required, please run "terraform init" (this checkout has no state for the stack: deploy it with `cdktf deploy`, or pass --outputs FILE)',
+    );
+    expect(terraformErrorLine("│ Error: Unsupported argument\n│ more", "x")).toBe("Unsupported argument");
+    expect(terraformErrorLine("", "Command failed: terraform output -json")).toBe(
+      "Command failed: terraform output -json",
+    );
   });
   it("lets --conf spark.log.level override the quiet local default", () => {
     const args = localSparkArgs("local", ["spark.log.level=INFO"], undefined, "/j/x.py", []);

@@ -96,6 +96,23 @@ export interface SubmitResult {
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 const stripAnsi = (s: string) => s.replace(ANSI, "");
 
+/**
+ * The one line worth showing from terraform's stderr: the first `Error:` (warnings such as a
+ * missing CLI config file come first), without colours or box drawing, plus what to do when the
+ * stack directory was never initialised/deployed from this checkout.
+ */
+export function terraformErrorLine(stderr: string, fallback: string): string {
+  const lines = stripAnsi(stderr)
+    .split("\n")
+    .map((l) => l.replace(/^[\s│╷╵]+/, "").trim())
+    .filter((l) => l !== "");
+  const error = lines.find((l) => l.startsWith("Error:"));
+  const line = (error ?? lines[0] ?? fallback).replace(/^Error:\s*/, "");
+  return /terraform init|Backend initialization required|no state/i.test(line)
+    ? `${line} (this checkout has no state for the stack: deploy it with \`cdktf deploy\`, or pass --outputs FILE)`
+    : line;
+}
+
 /** `terraform output -json` in a stack directory (the fallback when no --outputs file is given). */
 export function runTerraformOutput(stackDir: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -106,15 +123,11 @@ export function runTerraformOutput(stackDir: string): Promise<string> {
       (err, stdout, stderr) => {
         if (err) {
           const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
-          const first =
-            String(stderr)
-              .split("\n")
-              .find((l) => l.trim()) ?? err.message;
           return reject(
             new UsageError(
               missing
                 ? "terraform is not on PATH; install it or pass --outputs FILE (written by `cdktf output <stack> --outputs-file FILE`)"
-                : `terraform output -json in ${stackDir} failed: ${stripAnsi(first).trim()}`,
+                : `terraform output -json in ${stackDir} failed: ${terraformErrorLine(String(stderr), err.message)}`,
             ),
           );
         }
