@@ -141,7 +141,9 @@ describe("scripts/synth-summary.ts", () => {
     const notes = summarise("pipeline-dev", streaming).costNotes.join("\n");
     // 0.04 $/stream-hour × 730 h
     expect(notes).toContain("Kinesis (on-demand): ≈ $29.20/month always on");
-    expect(notes).toContain("Firehose: $0.029/GB ingested (records round up to 5 KB) + $0.018/GB Parquet conversion");
+    expect(notes).toContain(
+      "Firehose: $0.029/GB ingested (records round up to 5 KB) + $0.018/GB Parquet conversion",
+    );
     expect(notes).toContain("Lambda: 2 function(s)");
     // 3 × 0.10 + 1 × 3
     expect(notes).toContain("CloudWatch: 3 alarm(s) + 1 dashboard(s) ≈ $3.30/month");
