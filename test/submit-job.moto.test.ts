@@ -4,7 +4,7 @@
  * `terraform output -json` path on a real local state, and the bad-input matrix (one-line error,
  * documented exit code, nothing written, no step added).
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -243,6 +243,52 @@ describe("submit-job against moto", () => {
     );
     expect(r.stderr).toMatch(/cancel of s-\w+ failed/);
     expect(await stepsOf(clusterId)).toHaveLength(2);
+  });
+
+  it("Ctrl-C (SIGINT) while waiting cancels the step, exits 130 and reports the attempt", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "--jobs-dir",
+        JOBS,
+        "batch-processing",
+        "--outputs",
+        outputsFile,
+        "--run-id",
+        "it-sigint",
+        "--json",
+      ],
+      { env: { PATH: process.env.PATH, HOME: tmp, NO_COLOR: "1", ...motoEnv(moto.endpoint) } },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const guard = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`no step was added within 30 s; stderr:\n${stderr}`));
+      }, 30_000);
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        // Interrupt once the step exists and the CLI is waiting on it, as a user would.
+        if (/added step s-\w+/.test(stderr) && !child.killed) child.kill("SIGINT");
+      });
+      child.once("exit", (c) => {
+        clearTimeout(guard);
+        resolve(c);
+      });
+    });
+    expect(code).toBe(130);
+    expect(stderr).toContain("interrupted; cancelling");
+    const res = JSON.parse(stdout);
+    expect(res.exitCode).toBe(130);
+    expect(res.stepId).toMatch(/^s-\w+$/);
+    expect(res.cancel.attempted).toBe(true);
+    // moto has no CancelSteps: the failed attempt is reported, not hidden.
+    expect(res.cancel.ok).toBe(false);
+    const names = (await stepsOf(clusterId)).map((st) => st.Name);
+    expect(names.filter((n) => n === "batch-processing:it-sigint")).toHaveLength(1);
   });
 
   it("reads `terraform output -json` of a real local state when no --outputs is given", async () => {
