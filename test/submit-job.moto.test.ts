@@ -28,7 +28,7 @@ interface Run {
 }
 
 /** Runs the CLI asynchronously (a blocked event loop would stall the test's own SDK sockets). */
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Run> {
+function cli(args: string[], env: Record<string, string | undefined> = {}, jobsDir = JOBS): Promise<Run> {
   const base: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: tmp,
@@ -38,7 +38,7 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Prom
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
-      [BIN, "--jobs-dir", JOBS, ...args],
+      [BIN, "--jobs-dir", jobsDir, ...args],
       {
         env: Object.fromEntries(
           Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined),
@@ -335,6 +335,75 @@ describe("submit-job against moto", () => {
       output: `s3://${BUCKET}/processed-data/batch-processing/`,
     });
     expect(res.sources.clusterId).toBe(`terraform output -json in ${stackDir}`);
+  });
+
+  it("uploads a script over 8 MB as a multipart upload (lib-storage) with the exact bytes", async () => {
+    const dir = join(tmp, "big-jobs");
+    mkdirSync(dir, { recursive: true });
+    const script = join(dir, "big_job.py");
+    const header = [
+      '"""Big fixture job: a script larger than the 8 MB multipart threshold."""',
+      "import argparse",
+      "",
+      "parser = argparse.ArgumentParser(description=__doc__)",
+      'parser.add_argument("--input", required=True)',
+      'parser.add_argument("--output", required=True)',
+      "",
+    ].join("\n");
+    // ~9.5 MB of distinct comment lines (not one repeated line: catches dropped or reordered parts).
+    const lines = Array.from({ length: 130_000 }, (_, i) => `# line ${i} ${"x".repeat(64)}`);
+    writeFileSync(script, `${header}${lines.join("\n")}\n`);
+    const bytes = readFileSync(script);
+    expect(bytes.length).toBeGreaterThan(9 * 1024 * 1024);
+    const r = await cli(
+      [
+        "big-job",
+        "--outputs",
+        outputsFile,
+        "--input",
+        `s3://${BUCKET}/in/`,
+        "--output",
+        `s3://${BUCKET}/out/big/`,
+        "--no-wait",
+        "--json",
+        "--run-id",
+        "it-big",
+      ],
+      {},
+      dir,
+    );
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    const key = `scripts/big-job/${sha256sum(script).slice(0, 12)}/big_job.py`;
+    expect(res.script).toMatchObject({ uri: `s3://${BUCKET}/${key}`, uploaded: true, bytes: bytes.length });
+    const got = execFileSync(
+      "curl",
+      [
+        "-sS",
+        "--fail",
+        "--max-time",
+        "30",
+        "--aws-sigv4",
+        "aws:amz:us-east-1:s3",
+        "--user",
+        "testing:testing",
+        `${moto.endpoint}/${BUCKET}/${key}`,
+      ],
+      { maxBuffer: 64 << 20 },
+    );
+    expect(got.length).toBe(bytes.length);
+    expect(got.equals(bytes)).toBe(true);
+    // A multipart object's ETag is "<md5 of part md5s>-<part count>": proof the multipart path ran.
+    const head = execFileSync("curl", [
+      "-sS",
+      "--fail",
+      "--max-time",
+      "15",
+      "-I",
+      `${moto.endpoint}/${BUCKET}/${key}`,
+    ]).toString();
+    expect(head).toMatch(/ETag: "?[0-9a-f]{32}-\d+"?/i);
   });
 });
 
