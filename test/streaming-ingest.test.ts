@@ -1,4 +1,6 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
@@ -7,6 +9,7 @@ import { DataLake } from "../constructs/data-lake";
 import { GlueCatalog } from "../constructs/glue-catalog";
 import { Monitoring } from "../constructs/monitoring";
 import { StreamingIngest, type StreamingIngestProps } from "../constructs/streaming-ingest";
+import { lambdaPackage } from "../constructs/firehose-transform/lambda-deploy";
 import { ACCOUNT, REGION, only, resources, role, synth } from "./support/infra";
 
 /** A stand-in bundle so these tests do not depend on `npm run build` having run. */
@@ -114,6 +117,20 @@ describe("StreamingIngest defaults", () => {
       timeout: 60,
     });
     expect(fn.environment).toBeUndefined();
+  });
+
+  it("packages the bundle as a deterministic zip whose base64 SHA-256 is the source_code_hash", () => {
+    const fn = only(tf, "aws_lambda_function");
+    const pkg = lambdaPackage(BUNDLE);
+    expect(fn.source_code_hash).toBe(createHash("sha256").update(readFileSync(pkg.path)).digest("base64"));
+    // Same bundle → same bytes (no timestamps), so an unchanged function never shows in a plan.
+    expect(lambdaPackage(BUNDLE)).toEqual(pkg);
+    const listing = execFileSync(join(__dirname, "..", ".venv", "bin", "python"), [
+      "-c",
+      "import sys,zipfile;z=zipfile.ZipFile(sys.argv[1]);print(z.testzip(), z.namelist(), z.read('index.js').decode(), end='')",
+      pkg.path,
+    ]).toString();
+    expect(listing).toBe(`None ['index.js'] ${readFileSync(join(BUNDLE, "index.js"), "utf8")}`);
   });
 
   it("encrypts both log groups with the streaming key and keeps them a year", () => {

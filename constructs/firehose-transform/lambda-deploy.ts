@@ -4,7 +4,9 @@
  * X-Ray tracing, and the bundle packaged as a TerraformAsset. Shared by StreamingIngest
  * (firehose-transform) and JobTrigger (emr-trigger).
  */
-import { existsSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Construct } from "constructs";
 import { AssetType, TerraformAsset } from "cdktf";
@@ -15,6 +17,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { LambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
 import { partitionOf } from "../defaults";
 import { serviceTrustPolicy } from "../cmk";
+import { deterministicZip } from "../../scripts/submit-job/jobs";
 
 /** Repository root (constructs/firehose-transform/ → ../..). */
 export const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -31,6 +34,27 @@ export function requireBundle(dir: string, who: string): string {
     throw new Error(`${who}: Lambda bundle ${join(abs, "index.js")} not found; run npm run build`);
   }
   return abs;
+}
+
+/**
+ * Zips a bundle directory (its files, flat) into a deterministic package: sorted entries, fixed
+ * timestamps, so the same bundle always gives the same bytes, hash and plan — and synth needs no
+ * `zip` process (cdktf's ARCHIVE assets spawn one per asset per stack).
+ */
+export function lambdaPackage(dir: string): { path: string; sha256Base64: string } {
+  const files = readdirSync(dir)
+    .filter((f) => statSync(join(dir, f)).isFile())
+    .map((name) => ({ name, data: readFileSync(join(dir, name)) }));
+  const zip = deterministicZip(files);
+  const digest = createHash("sha256").update(zip);
+  const sha256Base64 = digest.copy().digest("base64");
+  const stage = join(tmpdir(), `lambda-package-${digest.digest("hex").slice(0, 16)}`);
+  const path = join(stage, "package.zip");
+  if (!existsSync(path)) {
+    mkdirSync(stage, { recursive: true });
+    writeFileSync(path, zip);
+  }
+  return { path, sha256Base64 };
 }
 
 /** Retention, runtime and X-Ray settings shared by the streaming Lambdas. */
@@ -105,7 +129,8 @@ export class BundledLambda extends Construct {
       policyArn: `arn:${partition}:iam::aws:policy/AWSXRayDaemonWriteAccess`,
     });
 
-    const asset = new TerraformAsset(this, "bundle", { path: dir, type: AssetType.ARCHIVE });
+    const pkg = lambdaPackage(dir);
+    const asset = new TerraformAsset(this, "bundle", { path: pkg.path, type: AssetType.FILE });
     const config: LambdaFunctionConfig = {
       functionName: props.functionName,
       description: props.description,
@@ -114,7 +139,8 @@ export class BundledLambda extends Construct {
       architectures: [STREAMING_LAMBDA_DEFAULTS.architecture],
       handler: "index.handler",
       filename: asset.path,
-      sourceCodeHash: asset.assetHash,
+      // base64 SHA-256 of the zip: what Lambda reports as CodeSha256 after deploy.
+      sourceCodeHash: pkg.sha256Base64,
       memorySize: props.memorySize,
       timeout: props.timeout,
       reservedConcurrentExecutions: props.reservedConcurrency,
