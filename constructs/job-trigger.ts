@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Construct } from "constructs";
 import { AssetType, dependable, TerraformAsset } from "cdktf";
@@ -20,6 +19,7 @@ import {
   STREAMING_LAMBDA_DEFAULTS,
 } from "./firehose-transform/lambda-deploy";
 import { lambdaWidgetsAndAlarms } from "./streaming-ingest";
+import { stageFile } from "./staged-file";
 import { helperZip } from "../scripts/submit-job/jobs";
 
 /** Trigger defaults (STYLE: one place). */
@@ -80,7 +80,8 @@ export class JobTrigger extends Construct {
   public readonly trigger: BundledLambda;
   public readonly key: Cmk;
   public readonly scriptUri: string;
-  public readonly pyFilesUri: string;
+  /** The helper zip's URI; undefined when the processor imports no helper package. */
+  public readonly pyFilesUri: string | undefined;
 
   constructor(scope: Construct, id: string, props: JobTriggerProps) {
     super(scope, id);
@@ -103,7 +104,7 @@ export class JobTrigger extends Construct {
     const hash = scriptsHash(script, zip?.data);
     const keyPrefix = `${LAKE_PREFIXES.scripts}${TRIGGER_DEFAULTS.jobName}/${hash}/`;
     this.scriptUri = props.lake.uri(keyPrefix) + TRIGGER_DEFAULTS.scriptFile;
-    this.pyFilesUri = props.lake.uri(keyPrefix) + "common.zip";
+    this.pyFilesUri = zip ? props.lake.uri(keyPrefix) + "common.zip" : undefined;
     const queueName = `${props.name}-streaming-trigger`;
     const functionName = `${props.name}-emr-trigger`;
     const logRetention = props.logRetentionDays ?? STREAMING_LAMBDA_DEFAULTS.logRetentionDays;
@@ -146,11 +147,8 @@ export class JobTrigger extends Construct {
     const uploads = [scriptObject];
     if (zip) {
       // The same deterministic zip submit-job builds (scripts/submit-job/jobs.ts helperZip).
-      const stage = join(tmpdir(), `streaming-processor-${hash}`);
-      mkdirSync(stage, { recursive: true });
-      writeFileSync(join(stage, "common.zip"), zip.data);
       const asset = new TerraformAsset(this, "py-files", {
-        path: join(stage, "common.zip"),
+        path: stageFile("common.zip", zip.data).path,
         type: AssetType.FILE,
       });
       uploads.push(
@@ -232,7 +230,7 @@ export class JobTrigger extends Construct {
       environment: {
         EMR_CLUSTER_ID: props.cluster.clusterId,
         STREAMING_SCRIPT_URI: this.scriptUri,
-        STREAMING_PY_FILES_URI: this.pyFilesUri,
+        ...(this.pyFilesUri ? { STREAMING_PY_FILES_URI: this.pyFilesUri } : {}),
         RAW_EVENTS_URI: props.lake.uri(LAKE_PREFIXES.streamingData),
         PROCESSED_URI: props.lake.uri(LAKE_PREFIXES.processedData),
       },

@@ -135,11 +135,7 @@ export class PipelineStack extends TerraformStack {
     });
     this.monitoring.watchEmrCluster(this.cluster);
 
-    // The two stream names come from these variables so the streaming constructs replace them
-    // with a 2-line edit (their own resource attributes).
-    let kinesisStreamName: string = names.kinesisStream;
-    let firehoseStreamName: string = names.firehoseStream;
-    // streaming (issue 3): StreamingIngest + JobTrigger are created here
+    // streaming: Kinesis → Firehose → lake, and the S3-event trigger of the streaming processor
     const streaming = new StreamingIngest(this, "streaming", {
       accountId,
       region,
@@ -160,9 +156,6 @@ export class PipelineStack extends TerraformStack {
       cluster: this.cluster,
       monitoring: this.monitoring,
     });
-    kinesisStreamName = streaming.streamName;
-    firehoseStreamName = streaming.deliveryStreamName;
-    // ---- end streaming ----
 
     // outputs (DESIGN §4.1 [contract]; URIs end with "/")
     const outputs: Record<StackOutputName, { value: string; description: string }> = {
@@ -182,8 +175,8 @@ export class PipelineStack extends TerraformStack {
       },
       emr_cluster_id: { value: this.cluster.clusterId, description: "EMR cluster id (j-...)" },
       emr_log_uri: { value: this.cluster.logUri, description: "EMR log URI" },
-      kinesis_stream_name: { value: kinesisStreamName, description: "Kinesis stream producers write to" },
-      firehose_stream_name: { value: firehoseStreamName, description: "Firehose delivery stream" },
+      kinesis_stream_name: { value: streaming.streamName, description: "Kinesis stream producers write to" },
+      firehose_stream_name: { value: streaming.deliveryStreamName, description: "Firehose delivery stream" },
       glue_database_name: {
         value: names.glueDatabase,
         description: "Glue database of the events table",

@@ -173,6 +173,23 @@ describe("JobTrigger overrides and monitoring", () => {
     expect(keyA.sort()).not.toEqual(keyB.sort());
   });
 
+  it("uploads no zip and passes no py-files URI when the processor imports no helper package", () => {
+    const dir = mkdtempSync(join(tmpdir(), "jobs-"));
+    writeFileSync(join(dir, "streaming_processor.py"), "import json\n");
+    const tf = trigger({ jobsDir: dir });
+    const keys = Object.values(resources(tf, "aws_s3_object")).map((o) => o.key as string);
+    expect(keys).toEqual([`scripts/streaming-processor/${expectedHash(dir)}/streaming_processor.py`]);
+    const env = (only(tf, "aws_lambda_function").environment as { variables: Record<string, string> })
+      .variables;
+    expect(env.STREAMING_PY_FILES_URI).toBeUndefined();
+    expect(Object.keys(env).sort()).toEqual([
+      "EMR_CLUSTER_ID",
+      "PROCESSED_URI",
+      "RAW_EVENTS_URI",
+      "STREAMING_SCRIPT_URI",
+    ]);
+  });
+
   it("adds Lambda and DLQ-depth alarms routed to the topic", () => {
     const alarms = Object.values(resources(trigger({}, true), "aws_cloudwatch_metric_alarm"));
     expect(alarms.map((a) => a.alarm_name).sort()).toEqual(

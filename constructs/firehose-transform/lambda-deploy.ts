@@ -4,9 +4,7 @@
  * X-Ray tracing, and the bundle packaged as a TerraformAsset. Shared by StreamingIngest
  * (firehose-transform) and JobTrigger (emr-trigger).
  */
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Construct } from "constructs";
 import { AssetType, TerraformAsset } from "cdktf";
@@ -17,6 +15,7 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import { LambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
 import { partitionOf } from "../defaults";
 import { serviceTrustPolicy } from "../cmk";
+import { stageFile } from "../staged-file";
 import { deterministicZip } from "../../scripts/submit-job/jobs";
 
 /** Repository root (constructs/firehose-transform/ → ../..). */
@@ -45,16 +44,8 @@ export function lambdaPackage(dir: string): { path: string; sha256Base64: string
   const files = readdirSync(dir)
     .filter((f) => statSync(join(dir, f)).isFile())
     .map((name) => ({ name, data: readFileSync(join(dir, name)) }));
-  const zip = deterministicZip(files);
-  const digest = createHash("sha256").update(zip);
-  const sha256Base64 = digest.copy().digest("base64");
-  const stage = join(tmpdir(), `lambda-package-${digest.digest("hex").slice(0, 16)}`);
-  const path = join(stage, "package.zip");
-  if (!existsSync(path)) {
-    mkdirSync(stage, { recursive: true });
-    writeFileSync(path, zip);
-  }
-  return { path, sha256Base64 };
+  const { path, sha256 } = stageFile("package.zip", deterministicZip(files));
+  return { path, sha256Base64: sha256.toString("base64") };
 }
 
 /** Retention, runtime and X-Ray settings shared by the streaming Lambdas. */
