@@ -3,27 +3,28 @@
 // Without a build, or when a source is newer than the build (e.g. after `git pull`), it runs the
 // sources via tsx instead, and says how to get the fast path back.
 "use strict";
-const { existsSync, readdirSync, statSync } = require("node:fs");
+const { existsSync, readFileSync, statSync } = require("node:fs");
 const { join } = require("node:path");
 
 const root = join(__dirname, "..");
 const bundle = join(root, "dist", "cli", "submit-job.js");
-const srcDir = join(root, "scripts", "submit-job");
 
-/** Sources newer than the bundle: a stale bundle would run yesterday's code. */
-function newestSourceMtime() {
-  const files = readdirSync(srcDir)
-    .filter((f) => f.endsWith(".ts"))
-    .map((f) => join(srcDir, f));
-  files.push(join(root, "constructs", "outputs-contract.ts"));
-  return Math.max(...files.filter((f) => existsSync(f)).map((f) => statSync(f).mtimeMs));
+/** Whether a bundled source is newer than the bundle (sources as recorded by scripts/build.mjs). */
+function bundleIsStale() {
+  let sources;
+  try {
+    sources = JSON.parse(readFileSync(join(root, "dist", "build-inputs.json"), "utf8"))[
+      "dist/cli/submit-job.js"
+    ];
+  } catch {
+    return true; // built without the input list: cannot tell, so do not trust it
+  }
+  if (!Array.isArray(sources)) return true;
+  const built = statSync(bundle).mtimeMs;
+  return sources.some((f) => existsSync(join(root, f)) && statSync(join(root, f)).mtimeMs > built);
 }
 
-const state = !existsSync(bundle)
-  ? "missing"
-  : existsSync(srcDir) && statSync(bundle).mtimeMs < newestSourceMtime()
-    ? "older than its sources"
-    : "ok";
+const state = !existsSync(bundle) ? "missing" : bundleIsStale() ? "older than its sources" : "ok";
 if (state === "ok") {
   require(bundle);
 } else {
@@ -38,6 +39,6 @@ if (state === "ok") {
       `submit-job: dist/cli/submit-job.js is ${state}, running from source via tsx (slower): run \`npm run build\``,
     );
     require(tsx).register();
-    require(join(srcDir, "cli.ts"));
+    require(join(root, "scripts", "submit-job", "cli.ts"));
   }
 }

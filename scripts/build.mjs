@@ -2,7 +2,7 @@
 // Lambda bundles are what the stack packages (TerraformAsset from dist/lambda/<name>/) and what
 // the local demo runs, so the demo exercises the deployed code.
 import { build } from "esbuild";
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,6 +21,8 @@ const entries = [
 ];
 
 let failed = false;
+/** out → the project sources bundled into it (dist/build-inputs.json): bin/ checks staleness. */
+const inputs = {};
 for (const e of entries) {
   const src = join(root, e.src);
   if (!existsSync(src)) {
@@ -29,8 +31,10 @@ for (const e of entries) {
     continue;
   }
   mkdirSync(dirname(join(root, e.out)), { recursive: true });
-  await build({
+  const result = await build({
     entryPoints: [src],
+    metafile: true,
+    absWorkingDir: root,
     outfile: join(root, e.out),
     bundle: true,
     platform: "node",
@@ -41,6 +45,8 @@ for (const e of entries) {
     legalComments: "none",
     logLevel: "warning",
   });
+  inputs[e.out] = Object.keys(result.metafile.inputs).filter((f) => !f.includes("node_modules/"));
   console.error(`build: ${e.out} ${statSync(join(root, e.out)).size} bytes`);
 }
 if (failed) process.exit(1);
+writeFileSync(join(root, "dist", "build-inputs.json"), `${JSON.stringify(inputs, null, 2)}\n`);
