@@ -35,7 +35,7 @@ from common.lake import (
     read_once,
 )
 from common.lake import shuffle_partitions, write_partitions
-from common.quality import DUPLICATE, REASON, classify
+from common.quality import DUPLICATE, REASON, class_counts, classify, valid_unique
 from common.session import build_spark
 from common.summary import JobMetrics, emit
 
@@ -131,16 +131,7 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
     # One scan of the input; every output below re-uses its shuffle (by event_id, for dedupe).
     flagged = read_once(classify(raw), "event_id", shuffle_partitions(spark, files_bytes))
     in_days = F.lit(True) if days is None else days.column()
-    counts = {
-        (r["bad"], r["dup"], r["in_days"]): r["n"]
-        for r in flagged.groupBy(
-            F.col(REASON).isNotNull().alias("bad"),
-            F.col(DUPLICATE).alias("dup"),
-            in_days.alias("in_days"),
-        )
-        .agg(F.count(F.lit(1)).alias("n"))
-        .collect()
-    }
+    counts = class_counts(flagged, in_days=in_days)
     rows_in = sum(counts.values())
     quarantined = sum(n for (bad, _, in_d), n in counts.items() if bad and in_d)
     duplicates = sum(n for (_, dup, _), n in counts.items() if dup)
@@ -158,7 +149,7 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
     bad = flagged.where(F.col(REASON).isNotNull() & in_days).drop("hour", DUPLICATE)
     write_partitions(bad, f"{out}/_quarantine", DAY_COLS, day_parts, ["event_id", REASON])
 
-    good = flagged.where(F.col(REASON).isNull() & ~F.col(DUPLICATE)).drop(REASON, DUPLICATE)
+    good = valid_unique(flagged)
     daily = daily_activity(good.where(in_days))
     monthly = monthly_summary(good)
     write_partitions(daily, f"{out}/daily-activity", DAY_COLS, day_parts, ["user_id", "event_type"])

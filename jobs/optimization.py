@@ -43,7 +43,15 @@ from common.lake import (
     shuffle_partitions,
     write_partitions,
 )
-from common.quality import DUPLICATE, REASON, classify, dedupe, flag_invalid
+from common.quality import (
+    DUPLICATE,
+    REASON,
+    class_counts,
+    classify,
+    dedupe,
+    flag_invalid,
+    valid_unique,
+)
 from common.session import build_spark
 from common.summary import JobMetrics, emit
 
@@ -237,8 +245,7 @@ def performance_test(spark: SparkSession, root: str, files_bytes: int) -> dict[s
     once = read_once(
         classify(read_events(spark, root)), "event_id", shuffle_partitions(spark, files_bytes)
     )
-    good = once.where(F.col(REASON).isNull() & ~F.col(DUPLICATE)).drop(REASON, DUPLICATE)
-    opt_outputs = outputs(spark, good)
+    opt_outputs = outputs(spark, valid_unique(once))
     optimised = execute(opt_outputs) + (time.monotonic() - t0)
     print(f"performance-test: naive {naive:.2f}s, optimised {optimised:.2f}s")
     print("optimised physical plan (category-performance):")
@@ -258,14 +265,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     flagged = read_once(
         classify(read_events(spark, root)), "event_id", shuffle_partitions(spark, files_bytes)
     )
-    counts = {
-        (r["bad"], r["dup"]): r["n"]
-        for r in flagged.groupBy(
-            F.col(REASON).isNotNull().alias("bad"), F.col(DUPLICATE).alias("dup")
-        )
-        .agg(F.count(F.lit(1)).alias("n"))
-        .collect()
-    }
+    counts = class_counts(flagged)
     rows_in = sum(counts.values())
     quarantined = sum(n for (bad, _), n in counts.items() if bad)
     duplicates = sum(n for (_, dup), n in counts.items() if dup)
@@ -275,7 +275,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
         bad, f"{out}/_quarantine", ["year", "month", "day"], days, ["event_id", REASON]
     )
 
-    good = flagged.where(F.col(REASON).isNull() & ~F.col(DUPLICATE)).drop(REASON, DUPLICATE)
+    good = valid_unique(flagged)
     months = {d[:2] for d in days}
     written: dict[str, int] = {}
     for name, (df, part_cols, sort_cols) in outputs(spark, good).items():

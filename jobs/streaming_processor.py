@@ -41,7 +41,7 @@ from common.lake import (
     shuffle_partitions,
     write_partitions,
 )
-from common.quality import DUPLICATE, REASON, classify
+from common.quality import DUPLICATE, REASON, class_counts, classify, valid_unique
 from common.schema import PARTITION_KEYS
 from common.session import build_spark
 from common.summary import JobMetrics, emit
@@ -163,15 +163,6 @@ def user_activity(events: DataFrame) -> DataFrame:
     )
 
 
-def _counts(flagged: DataFrame):
-    """Rows per (invalid?, duplicate?) — the action that performs the single input scan."""
-    return (
-        flagged.groupBy(F.col(REASON).isNotNull().alias("bad"), F.col(DUPLICATE).alias("dup"))
-        .agg(F.count(F.lit(1)).alias("n"))
-        .collect()
-    )
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="streaming_processor.py", description=__doc__.split("\n")[0]
@@ -201,12 +192,12 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     raw = read_events(spark, root, hour_range, subdir=sub)
 
     flagged = read_once(classify(raw), "event_id", shuffle_partitions(spark, files_bytes))
-    counts = {(r["bad"], r["dup"]): r["n"] for r in _counts(flagged)}
+    counts = class_counts(flagged)
     rows_in = sum(counts.values())
     quarantined = sum(n for (bad, _), n in counts.items() if bad)
     duplicates = sum(n for (_, dup), n in counts.items() if dup)
     rows_valid = rows_in - quarantined - duplicates
-    good = flagged.where(F.col(REASON).isNull() & ~F.col(DUPLICATE)).drop(REASON, DUPLICATE)
+    good = valid_unique(flagged)
 
     owned = [tuple(part[k] for k in HOUR)]
     outputs = {
