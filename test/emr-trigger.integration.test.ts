@@ -11,12 +11,12 @@
 import { AddJobFlowStepsCommand, EMRClient, ListStepsCommand, RunJobFlowCommand } from "@aws-sdk/client-emr";
 import { trigger } from "../constructs/emr-trigger/handler";
 import { configFromEnv } from "../constructs/emr-trigger/plan";
-import { motoEnv, startMoto, type MotoServer } from "./support/moto";
+import { motoEnv, setProcessEnv, startMoto, type MotoServer } from "./support/moto";
 import { withEmulatorTimestamps } from "../scripts/submit-job/aws";
 
 let moto: MotoServer;
 let emr: EMRClient;
-const saved = { ...process.env };
+let restoreEnv = (): void => undefined;
 
 const key = (hour: string, n: number): string =>
   `streaming-data/year%3D2026/month%3D01/day%3D31/hour%3D${hour}/pipeline-dev-events-to-lake-1-2026-01-31-${hour}-${n}.parquet`;
@@ -93,7 +93,8 @@ async function deliver(clusterId: string, keys: string[]): Promise<void> {
 
 beforeAll(async () => {
   moto = await startMoto();
-  Object.assign(process.env, motoEnv(moto.endpoint), {
+  restoreEnv = setProcessEnv({
+    ...motoEnv(moto.endpoint),
     STREAMING_SCRIPT_URI: "s3://lake/scripts/streaming-processor/0123456789ab/streaming_processor.py",
     STREAMING_PY_FILES_URI: "s3://lake/scripts/streaming-processor/0123456789ab/common.zip",
     RAW_EVENTS_URI: "s3://lake/streaming-data/",
@@ -103,9 +104,7 @@ beforeAll(async () => {
   jest.spyOn(console, "log").mockImplementation(() => undefined);
 });
 afterAll(async () => {
-  // Restore in place: keys this file added are removed, changed ones get their old value.
-  for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-  Object.assign(process.env, saved);
+  restoreEnv();
   emr?.destroy();
   await moto?.stop();
 });

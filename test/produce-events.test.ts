@@ -20,7 +20,7 @@ import {
   type KinesisApi,
   type OutRecord,
 } from "../scripts/events/producer";
-import { motoEnv, startMoto, type MotoServer } from "./support/moto";
+import { motoEnv, setProcessEnv, startMoto, type MotoServer } from "./support/moto";
 
 const START = new Date("2026-01-31T00:00:00.000Z");
 const rec = (bytes: number, key = "k"): OutRecord => ({ data: new Uint8Array(bytes), partitionKey: key });
@@ -251,16 +251,14 @@ describe("produce-events CLI", () => {
 describe("producer against moto Kinesis", () => {
   let moto: MotoServer;
   let kinesis: KinesisClient;
-  const saved = { ...process.env };
+  let restoreEnv = (): void => undefined;
   beforeAll(async () => {
     moto = await startMoto();
-    Object.assign(process.env, motoEnv(moto.endpoint));
+    restoreEnv = setProcessEnv(motoEnv(moto.endpoint));
     kinesis = kinesisClient();
   });
   afterAll(async () => {
-    // Restore in place: keys this file added are removed, changed ones get their old value.
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
+    restoreEnv();
     kinesis?.destroy();
     await moto?.stop();
   });

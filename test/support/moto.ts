@@ -29,6 +29,19 @@ export function motoEnv(endpoint: string): Record<string, string> {
   };
 }
 
+/**
+ * Sets `vars` on process.env and returns what undoes it, in place (the same object: modules
+ * holding process.env keep seeing it): added keys are removed, changed ones get their old value.
+ */
+export function setProcessEnv(vars: Record<string, string>): () => void {
+  const saved = { ...process.env };
+  Object.assign(process.env, vars);
+  return () => {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  };
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
