@@ -82,6 +82,24 @@ function writeJson(name: string, doc: unknown): string {
 function curl(args: string[]): string {
   return execFileSync("curl", ["-sS", "--fail", "--max-time", "15", ...args]).toString();
 }
+/** The bytes of one lake object (a SigV4-signed GET, as an S3 client sends it). */
+function getObject(key: string): Buffer {
+  return execFileSync(
+    "curl",
+    [
+      "-sS",
+      "--fail",
+      "--max-time",
+      "30",
+      "--aws-sigv4",
+      "aws:amz:us-east-1:s3",
+      "--user",
+      "testing:testing",
+      `${moto.endpoint}/${BUCKET}/${key}`,
+    ],
+    { maxBuffer: 64 << 20 },
+  );
+}
 async function objectKeys(): Promise<string[]> {
   const xml = curl([`${moto.endpoint}/${BUCKET}?list-type=2`]);
   return [...xml.matchAll(/<Key>([^<]+)<\/Key>/g)].map((m) => m[1]).sort();
@@ -174,18 +192,7 @@ describe("submit-job against moto", () => {
       script: { uri: `s3://${BUCKET}/${scriptKey}`, sha256: sha, uploaded: true },
       exitCode: 0,
     });
-    const got = execFileSync("curl", [
-      "-sS",
-      "--fail",
-      "--max-time",
-      "15",
-      "--aws-sigv4",
-      "aws:amz:us-east-1:s3",
-      "--user",
-      "testing:testing",
-      `${moto.endpoint}/${BUCKET}/${scriptKey}`,
-    ]);
-    expect(got.equals(readFileSync(scriptPath))).toBe(true);
+    expect(getObject(scriptKey).equals(readFileSync(scriptPath))).toBe(true);
     const keys = await objectKeys();
     expect(keys).toHaveLength(2);
     const zipKey = keys.find((k) => k.endsWith("/pyfiles.zip"))!;
@@ -377,21 +384,7 @@ describe("submit-job against moto", () => {
     const res = JSON.parse(r.stdout);
     const key = `scripts/big-job/${sha256sum(script).slice(0, 12)}/big_job.py`;
     expect(res.script).toMatchObject({ uri: `s3://${BUCKET}/${key}`, uploaded: true, bytes: bytes.length });
-    const got = execFileSync(
-      "curl",
-      [
-        "-sS",
-        "--fail",
-        "--max-time",
-        "30",
-        "--aws-sigv4",
-        "aws:amz:us-east-1:s3",
-        "--user",
-        "testing:testing",
-        `${moto.endpoint}/${BUCKET}/${key}`,
-      ],
-      { maxBuffer: 64 << 20 },
-    );
+    const got = getObject(key);
     expect(got.length).toBe(bytes.length);
     expect(got.equals(bytes)).toBe(true);
     // A multipart object's ETag is "<md5 of part md5s>-<part count>": proof the multipart path ran.
