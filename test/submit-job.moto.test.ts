@@ -27,25 +27,26 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI asynchronously (a blocked event loop would stall the test's own SDK sockets). */
-function cli(args: string[], env: Record<string, string | undefined> = {}, jobsDir = JOBS): Promise<Run> {
+/** The CLI's environment: moto, no colour, a scratch HOME, plus `env` (undefined removes). */
+function cliEnv(env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const base: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: tmp,
     NO_COLOR: "1",
     ...motoEnv(moto.endpoint),
   };
+  return Object.fromEntries(
+    Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined),
+  ) as NodeJS.ProcessEnv;
+}
+
+/** Runs the CLI asynchronously (a blocked event loop would stall the test's own SDK sockets). */
+function cli(args: string[], env: Record<string, string | undefined> = {}, jobsDir = JOBS): Promise<Run> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [BIN, "--jobs-dir", jobsDir, ...args],
-      {
-        env: Object.fromEntries(
-          Object.entries({ ...base, ...env }).filter(([, v]) => v !== undefined),
-        ) as NodeJS.ProcessEnv,
-        encoding: "utf8",
-        timeout: 60_000,
-      },
+      { env: cliEnv(env), encoding: "utf8", timeout: 60_000 },
       (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }),
     );
   });
@@ -266,7 +267,7 @@ describe("submit-job against moto", () => {
         "it-sigint",
         "--json",
       ],
-      { env: { PATH: process.env.PATH, HOME: tmp, NO_COLOR: "1", ...motoEnv(moto.endpoint) } },
+      { env: cliEnv() },
     );
     let stdout = "";
     let stderr = "";
