@@ -1,13 +1,12 @@
-import { DataLake } from "../constructs/data-lake";
 import { GlueCatalog, GLUE_READ_ACTIONS } from "../constructs/glue-catalog";
 import { EVENT_FIELDS, PARTITION_KEYS } from "../constructs/event-schema";
-import { ACCOUNT, REGION, only, role, synth } from "./support/infra";
+import { ACCOUNT, REGION, devLake, only, role, synth } from "./support/infra";
 
 const BUCKET = `bdp-dev-lake-${ACCOUNT}-${REGION}`;
 
 function catalog(extra: { databaseName?: string; tableName?: string } = {}, grant?: "read" | "readwrite") {
   return synth((s) => {
-    const lake = new DataLake(s, "lake", { accountId: ACCOUNT, region: REGION, name: "bdp-dev" });
+    const lake = devLake(s);
     const c = new GlueCatalog(s, "catalog", {
       accountId: ACCOUNT,
       region: REGION,

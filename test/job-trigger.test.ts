@@ -2,14 +2,13 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DataLake } from "../constructs/data-lake";
 import { JobTrigger, type JobTriggerProps } from "../constructs/job-trigger";
 import { Monitoring } from "../constructs/monitoring";
 import { helperZip } from "../scripts/submit-job/jobs";
 import { Testing } from "cdktf";
 import { ENVIRONMENTS } from "../main";
 import { PipelineStack } from "../constructs/pipeline-stack";
-import { ACCOUNT, REGION, byId, only, resources, synth, synthStack } from "./support/infra";
+import { ACCOUNT, REGION, byId, devLake, only, resources, synth, synthStack } from "./support/infra";
 
 const BUNDLE = mkdtempSync(join(tmpdir(), "trigger-bundle-"));
 writeFileSync(join(BUNDLE, "index.js"), "exports.handler = async () => ({ batchItemFailures: [] });\n");
@@ -22,7 +21,7 @@ const CLUSTER = {
 
 function trigger(extra: Partial<JobTriggerProps> = {}, withMonitoring = false) {
   return synth((s) => {
-    const lake = new DataLake(s, "lake", { accountId: ACCOUNT, region: REGION, name: "bdp-dev" });
+    const lake = devLake(s);
     const monitoring = withMonitoring
       ? new Monitoring(s, "monitoring", { accountId: ACCOUNT, region: REGION, name: "bdp-dev" })
       : undefined;

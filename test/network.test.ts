@@ -1,12 +1,11 @@
-import { DataLake } from "../constructs/data-lake";
 import { Network } from "../constructs/network";
 import { NetworkConfig } from "../constructs/config";
-import { ACCOUNT, REGION, asArray, only, resources, synth } from "./support/infra";
+import { REGION, asArray, devLake, only, resources, synth } from "./support/infra";
 
 function network(config: NetworkConfig) {
   let n: Network | undefined;
   const { tf } = synth((s) => {
-    const lake = new DataLake(s, "lake", { accountId: ACCOUNT, region: REGION, name: "bdp-dev" });
+    const lake = devLake(s);
     n = new Network(s, "network", { region: REGION, name: "bdp-dev", config, lake });
   });
   return { tf, n: n! };

@@ -1,20 +1,12 @@
 import { Construct } from "constructs";
-import { DataLake } from "../constructs/data-lake";
-import { GlueCatalog } from "../constructs/glue-catalog";
 import { Network } from "../constructs/network";
 import { SparkCluster, SparkClusterProps, securityConfigurationJson } from "../constructs/spark-cluster";
-import { ACCOUNT, REGION, asArray, byId, only, resources, synth } from "./support/infra";
+import { ACCOUNT, REGION, asArray, byId, devLakeAndCatalog, only, resources, synth } from "./support/infra";
 
 type Extra = Partial<Omit<SparkClusterProps, "lake" | "catalog" | "network">>;
 
 function build(s: Construct, extra: Extra = {}): SparkCluster {
-  const lake = new DataLake(s, "lake", { accountId: ACCOUNT, region: REGION, name: "bdp-dev" });
-  const catalog = new GlueCatalog(s, "catalog", {
-    accountId: ACCOUNT,
-    region: REGION,
-    lake,
-    databaseName: "bdp_dev_lake",
-  });
+  const { lake, catalog } = devLakeAndCatalog(s);
   const network = new Network(s, "network", {
     region: REGION,
     name: "bdp-dev",

@@ -5,12 +5,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
-import { DataLake } from "../constructs/data-lake";
-import { GlueCatalog } from "../constructs/glue-catalog";
 import { Monitoring } from "../constructs/monitoring";
 import { StreamingIngest, type StreamingIngestProps } from "../constructs/streaming-ingest";
 import { lambdaPackage } from "../constructs/firehose-transform/lambda-deploy";
-import { ACCOUNT, REGION, only, resources, role, synth } from "./support/infra";
+import { ACCOUNT, REGION, devLakeAndCatalog, only, resources, role, synth } from "./support/infra";
 
 /** A stand-in bundle so these tests do not depend on `npm run build` having run. */
 const BUNDLE = mkdtempSync(join(tmpdir(), "fh-bundle-"));
@@ -19,13 +17,7 @@ const BUCKET = `bdp-dev-lake-${ACCOUNT}-${REGION}`;
 
 function ingest(extra: Partial<StreamingIngestProps> = {}, withMonitoring = false, producer = false) {
   return synth((s) => {
-    const lake = new DataLake(s, "lake", { accountId: ACCOUNT, region: REGION, name: "bdp-dev" });
-    const catalog = new GlueCatalog(s, "catalog", {
-      accountId: ACCOUNT,
-      region: REGION,
-      lake,
-      databaseName: "bdp_dev_lake",
-    });
+    const { lake, catalog } = devLakeAndCatalog(s);
     const monitoring = withMonitoring
       ? new Monitoring(s, "monitoring", { accountId: ACCOUNT, region: REGION, name: "bdp-dev" })
       : undefined;

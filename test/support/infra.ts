@@ -7,6 +7,9 @@ import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { EnvironmentConfig } from "../../constructs/config";
+import { serviceTrustPolicy } from "../../constructs/cmk";
+import { DataLake } from "../../constructs/data-lake";
+import { GlueCatalog } from "../../constructs/glue-catalog";
 
 /** Terraform JSON of a synthesised stack. */
 export interface Synth {
@@ -63,13 +66,25 @@ export function byId(tf: Synth, type: string, idPart: string): Record<string, un
 export function role(scope: Construct, id = "reader"): IamRole {
   return new IamRole(scope, id, {
     name: id,
-    assumeRolePolicy: JSON.stringify({
-      Version: "2012-10-17",
-      Statement: [
-        { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
-      ],
-    }),
+    assumeRolePolicy: serviceTrustPolicy("lambda.amazonaws.com"),
   });
+}
+
+/** The dev environment's lake ("bdp-dev"), with defaults: what most construct tests build on. */
+export function devLake(scope: Construct): DataLake {
+  return new DataLake(scope, "lake", { accountId: ACCOUNT, region: REGION, name: "bdp-dev" });
+}
+
+/** The dev lake plus its Glue catalog (database "bdp_dev_lake"). */
+export function devLakeAndCatalog(scope: Construct): { lake: DataLake; catalog: GlueCatalog } {
+  const lake = devLake(scope);
+  const catalog = new GlueCatalog(scope, "catalog", {
+    accountId: ACCOUNT,
+    region: REGION,
+    lake,
+    databaseName: "bdp_dev_lake",
+  });
+  return { lake, catalog };
 }
 
 /** A valid environment config; override fields per test. */
