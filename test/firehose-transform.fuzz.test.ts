@@ -1,9 +1,9 @@
 /**
  * Property/fuzz test of the transform (issue 3 "Must show"): ≥ 100,000 generated records —
  * random bytes, invalid base64, invalid JSON, wrong types, missing fields, huge fields, IPv4/IPv6
- * edge cases — never make an exception escape; every recordId is answered exactly once, in
- * order; every Ok payload re-parses and validates against schema v1 with checks written here,
- * independently of the transform's own code.
+ * edge cases, strings that need JSON escaping — never make an exception escape; every recordId is
+ * answered exactly once, in order; every Ok payload re-parses, validates against schema v1 and
+ * carries the input's values, with checks written here, independently of the transform's code.
  */
 import fc from "fast-check";
 import { EVENT_FIELDS, LOG_TYPES } from "../constructs/event-schema";
@@ -76,6 +76,32 @@ function problemWithRow(text: string, processedAt: string): string | null {
     const extra = JSON.parse(row.extra as string);
     if (typeof extra !== "object" || extra === null || Array.isArray(extra)) return "extra is not an object";
   }
+  // The transform assembles the line itself: it must be exactly what JSON.stringify writes.
+  if (text !== JSON.stringify(row) + "\n") return "not the JSON.stringify form of the row";
+  return null;
+}
+
+const TRANSFORM_COLUMNS = new Set(["status_category", "processed_at", "schema_version", "extra"]);
+
+/** Differences between an Ok row and the record it came from: values kept, unknown keys in extra. */
+function problemWithValues(text: string, inputText: string): string | null {
+  const row = JSON.parse(text) as Record<string, unknown>;
+  const input = JSON.parse(inputText) as Record<string, unknown>;
+  for (const f of EVENT_FIELDS) {
+    if (f.addedByTransform || f.name === "ip_address") continue;
+    const want = input[f.name] ?? null;
+    const got = row[f.name];
+    if (f.type === "timestamp") {
+      if (Date.parse(got as string) !== Date.parse(want as string)) return `${f.name} ${String(got)}`;
+    } else if (!Object.is(got, want) && !(want === 0 && got === 0)) {
+      return `${f.name}: ${JSON.stringify(got)?.slice(0, 40)} ≠ ${JSON.stringify(want)?.slice(0, 40)}`;
+    }
+  }
+  const unknown = JSON.parse(inputText) as Record<string, unknown>;
+  for (const f of EVENT_FIELDS) delete unknown[f.name];
+  for (const name of TRANSFORM_COLUMNS) if (name !== "extra") delete unknown[name];
+  const wantExtra = Object.keys(unknown).length === 0 ? null : JSON.stringify(unknown);
+  if (row.extra !== wantExtra) return `extra ${String(row.extra).slice(0, 60)}`;
   return null;
 }
 
@@ -114,7 +140,27 @@ const tsEdge = fc.constantFrom(
   "0999-01-01T00:00:00Z",
   "",
 );
-const text = fc.oneof(fc.string({ maxLength: 30 }), fc.string({ unit: "binary", maxLength: 30 }));
+/** Characters JSON must escape (or that tempt a writer to), lone surrogates, multi-byte text. */
+const needsCare = fc.constantFrom(
+  '"',
+  "\\",
+  "\n",
+  "\u0001",
+  "\u001f",
+  "\u007f",
+  "\ud800",
+  "\udfff",
+  "é",
+  "😀",
+  "\u2028",
+  "a",
+  "/",
+);
+const text = fc.oneof(
+  fc.string({ maxLength: 30 }),
+  fc.string({ unit: "binary", maxLength: 30 }),
+  fc.string({ unit: needsCare, maxLength: 12 }),
+);
 
 const PRODUCER = EVENT_FIELDS.filter((f) => !f.addedByTransform);
 function validArb(name: string, type: string): fc.Arbitrary<unknown> {
@@ -197,10 +243,10 @@ describe("firehose transform fuzz", () => {
           out.forEach((r, i) => {
             if (r.result === "Ok") {
               ok++;
-              const problem = problemWithRow(
-                Buffer.from(r.data, "base64").toString("utf8"),
-                processedAt.toISOString(),
-              );
+              const rowText = Buffer.from(r.data, "base64").toString("utf8");
+              const problem =
+                problemWithRow(rowText, processedAt.toISOString()) ??
+                problemWithValues(rowText, Buffer.from(records[i].data, "base64").toString("utf8"));
               if (problem !== null)
                 throw new Error(`${r.recordId}: ${problem}; input ${records[i].data.slice(0, 200)}`);
             } else {

@@ -278,6 +278,34 @@ describe("processRecords / handler", () => {
     expect(out.map((r) => r.recordId)).toEqual(["a", "b", "c", "undefined"]);
   });
 
+  it("tells invalid UTF-8 from a real U+FFFD in the text", () => {
+    const failures: string[] = [];
+    const json = JSON.stringify({ ...web, path: "/\uFFFD" });
+    const at = Buffer.from(json).indexOf("\uFFFD");
+    const bad = Buffer.from(json);
+    bad[at] = 0xff; // the first byte of the 3-byte U+FFFD, now invalid UTF-8
+    const out = processRecords(
+      [
+        { recordId: "real", data: Buffer.from(json).toString("base64") },
+        { recordId: "bad", data: bad.toString("base64") },
+      ],
+      { onFailure: ({ reason }) => failures.push(reason) },
+    );
+    expect(out.map((r) => r.result)).toEqual(["Ok", "ProcessingFailed"]);
+    expect(JSON.parse(Buffer.from(out[0].data, "base64").toString("utf8")).path).toBe("/\uFFFD");
+    expect(failures).toEqual(["data is not UTF-8"]);
+  });
+
+  it("writes the same row whether or not strings may be written as they are", () => {
+    const plain = transformEvent(web, NOW, { stringsNeedNoEscaping: true });
+    expect(plain).toEqual(transformEvent(web, NOW));
+    expect(plain.ok && plain.json).toBe(JSON.stringify(JSON.parse(plain.ok ? plain.json : "")) + "\n");
+  });
+
+  it("has at most 31 columns (a row's present columns are a 31-bit mask)", () => {
+    expect(EVENT_FIELDS.length).toBeLessThanOrEqual(31);
+  });
+
   it("handles an event without records", async () => {
     expect(await handler({} as FirehoseTransformationEvent)).toEqual({ records: [] });
   });
