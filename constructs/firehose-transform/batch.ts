@@ -52,40 +52,39 @@ const entryBytes = (idJsonBytes: number, result: string, data: string): number =
   36 + idJsonBytes + result.length + data.length;
 
 /**
- * Scratch memory for decoding and encoding one record at a time (Firehose records are at most
- * 1,000 KiB, so it stays small); grown on demand. Saves two Buffer allocations per record.
+ * Decoded record text. `plain`: it holds no backslash, so no JSON string in it is escaped.
+ * `ascii`: every byte was ASCII, so the text's code units are its UTF-8 bytes.
  */
-let scratch = Buffer.allocUnsafe(64 * 1024);
-function scratchOf(bytes: number): Buffer {
-  if (scratch.length < bytes) scratch = Buffer.allocUnsafe(Math.max(bytes, scratch.length * 2));
-  return scratch;
-}
-
-/** Decoded record text; `plain` = it holds no backslash, so no JSON string in it is escaped. */
-type Decoded = { ok: true; text: string; plain: boolean } | { ok: false; reason: string };
+type Decoded = { ok: true; text: string; plain: boolean; ascii: boolean } | { ok: false; reason: string };
 
 function decode(data: unknown): Decoded {
   if (typeof data !== "string") return { ok: false, reason: "data is not a base64 string" };
-  const pad = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
-  const expected = (data.length / 4) * 3 - pad;
   if (data.length % 4 !== 0) return { ok: false, reason: "data is not valid base64" };
-  const buf = scratchOf(expected);
-  // Node skips characters outside the alphabet; a length mismatch reveals them without a regex pass.
-  const n = buf.write(data, 0, "base64");
-  if (n !== expected) return { ok: false, reason: "data is not valid base64" };
-  const text = buf.toString("utf8", 0, n);
-  // Decoding replaces invalid UTF-8 with U+FFFD, so only text holding one needs the byte check.
-  if (text.indexOf("\uFFFD") !== -1 && !isUtf8(buf.subarray(0, n))) {
-    return { ok: false, reason: "data is not UTF-8" };
+  let bytes: string; // one code unit per byte
+  try {
+    bytes = atob(data);
+  } catch {
+    return { ok: false, reason: "data is not valid base64" };
   }
-  return { ok: true, text, plain: text.indexOf("\\") === -1 };
+  // atob skips ASCII whitespace; a length mismatch reveals it.
+  const pad = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
+  if (bytes.length !== (data.length / 4) * 3 - pad) return { ok: false, reason: "data is not valid base64" };
+  // Bytes 0x80–0xFF count twice in UTF-8: equal lengths mean ASCII, which is its own UTF-8 text.
+  if (Buffer.byteLength(bytes, "utf8") === bytes.length) {
+    return { ok: true, text: bytes, plain: bytes.indexOf("\\") === -1, ascii: true };
+  }
+  const buf = Buffer.from(bytes, "latin1");
+  if (!isUtf8(buf)) return { ok: false, reason: "data is not UTF-8" };
+  const text = buf.toString("utf8");
+  return { ok: true, text, plain: text.indexOf("\\") === -1, ascii: false };
 }
 
-/** Base64 of the UTF-8 bytes of `text` (a UTF-16 code unit is at most 3 UTF-8 bytes). */
-function encode(text: string): string {
-  const buf = scratchOf(text.length * 3);
-  const n = buf.write(text, 0, "utf8");
-  return buf.toString("base64", 0, n);
+/**
+ * Base64 of the UTF-8 bytes of `text`. For ASCII text those bytes are its code units, which
+ * `btoa` encodes without a copy into a buffer.
+ */
+function encode(text: string, ascii: boolean): string {
+  return ascii ? btoa(text) : Buffer.from(text, "utf8").toString("base64");
 }
 
 /**
@@ -151,7 +150,8 @@ function transformData(data: unknown, processedAt: string): Transformed {
   } catch {
     return { ok: false, reason: "data is not valid JSON" };
   }
-  // Valid UTF-8 without a backslash: every string in `parsed` can be written as it is.
+  // Valid UTF-8 without a backslash: every string in `parsed` can be written as it is. If the
+  // bytes were ASCII too, so is the row: its own text is ASCII and processedAt comes from toISOString.
   const res = transformEvent(parsed, processedAt, { stringsNeedNoEscaping: decoded.plain });
-  return res.ok ? { ok: true, data: encode(res.json) } : res;
+  return res.ok ? { ok: true, data: encode(res.json, decoded.plain && decoded.ascii) } : res;
 }
