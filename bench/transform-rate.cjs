@@ -15,7 +15,7 @@ const event = {
   records,
 };
 
-/** The floor of any JSON-rewriting transform: decode → parse → stringify → encode, nothing else. */
+/** The naive identity transform: decode → parse → stringify → encode, nothing else. */
 function baseline(ev) {
   return {
     records: ev.records.map((r) => ({
