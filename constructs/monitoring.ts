@@ -57,6 +57,22 @@ export interface AlarmProps {
   readonly datapointsToAlarm?: number;
 }
 
+/** What the alarms of one group share: namespace, dimensions, period, evaluation, missing data. */
+export type AlarmGroup = Omit<
+  AlarmProps,
+  "metricName" | "statistic" | "comparisonOperator" | "threshold" | "description"
+>;
+
+/** One alarm of a group, as a table row. */
+export type AlarmRow = readonly [
+  id: string,
+  metricName: string,
+  statistic: AlarmProps["statistic"],
+  comparisonOperator: AlarmProps["comparisonOperator"],
+  threshold: number,
+  description: string,
+];
+
 /** What the EMR part of the dashboard and its alarms watch. */
 export interface MonitoredEmrCluster {
   readonly clusterId: string;
@@ -185,6 +201,13 @@ export class Monitoring extends Construct {
         view: "timeSeries",
       },
     };
+  }
+
+  /** One {@link alarm} per row, each with the group's shared settings. */
+  public alarmTable(group: AlarmGroup, rows: readonly AlarmRow[]): CloudwatchMetricAlarm[] {
+    return rows.map(([id, metricName, statistic, comparisonOperator, threshold, description]) =>
+      this.alarm(id, { ...group, metricName, statistic, comparisonOperator, threshold, description }),
+    );
   }
 
   /** Creates an alarm whose alarm and OK actions go to the topic (actions always enabled). */

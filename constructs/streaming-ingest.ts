@@ -366,119 +366,84 @@ export class StreamingIngest extends Construct {
     );
     lambdaWidgetsAndAlarms(m, "firehose-transform", fn, STREAMING_DEFAULTS.transformTimeoutSeconds);
 
-    const alarm = (
-      id: string,
-      namespace: string,
-      dimensions: Record<string, string>,
-      metricName: string,
-      statistic: "Sum" | "Maximum" | "Average",
-      op: "GreaterThanThreshold" | "LessThanThreshold",
-      threshold: number,
-      description: string,
-    ) =>
-      m.alarm(id, {
-        namespace,
-        dimensions,
-        metricName,
-        statistic,
-        period: p,
-        evaluationPeriods: 1,
-        comparisonOperator: op,
-        threshold,
-        treatMissingData: "notBreaching",
-        description,
-      });
-    alarm(
-      "kinesis-iterator-age",
-      "AWS/Kinesis",
-      k,
-      "GetRecords.IteratorAgeMilliseconds",
-      "Maximum",
-      "GreaterThanThreshold",
-      15 * 60_000,
-      "Firehose is falling behind the stream (records older than 15 min); data loss at retention",
-    );
-    alarm(
-      "kinesis-write-throttled",
-      "AWS/Kinesis",
-      k,
-      "WriteProvisionedThroughputExceeded",
-      "Sum",
-      "GreaterThanThreshold",
-      0,
-      "Producers are throttled: raise shards or use ON_DEMAND",
-    );
-    alarm(
-      "kinesis-read-throttled",
-      "AWS/Kinesis",
-      k,
-      "ReadProvisionedThroughputExceeded",
-      "Sum",
-      "GreaterThanThreshold",
-      0,
-      "Stream reads are throttled",
-    );
-    alarm(
-      "kinesis-putrecords-failed",
-      "AWS/Kinesis",
-      k,
-      "PutRecords.FailedRecords",
-      "Sum",
-      "GreaterThanThreshold",
-      0,
-      "PutRecords entries failed (producers retry; persistent failures lose data)",
-    );
-    // Freshness normally stays below the buffering interval plus the processor's own buffer.
-    alarm(
-      "firehose-data-freshness",
-      "AWS/Firehose",
-      f,
-      "DeliveryToS3.DataFreshness",
-      "Maximum",
-      "GreaterThanThreshold",
-      bufferingIntervalSeconds + STREAMING_DEFAULTS.processorBufferIntervalSeconds + 600,
-      "Oldest record in Firehose is older than buffering + 10 min: delivery to S3 is stuck",
-    );
-    alarm(
-      "firehose-delivery-success",
-      "AWS/Firehose",
-      f,
-      "DeliveryToS3.Success",
-      "Average",
-      "LessThanThreshold",
-      1,
-      "Some S3 deliveries failed (see the firehose log group)",
-    );
-    alarm(
-      "firehose-throttled",
-      "AWS/Firehose",
-      f,
-      "ThrottledRecords",
-      "Sum",
-      "GreaterThanThreshold",
-      0,
-      "Firehose was throttled reading the stream",
-    );
-    alarm(
-      "firehose-processing-failed",
-      "AWS/Firehose",
-      f,
-      "ExecuteProcessing.Success",
-      "Average",
-      "LessThanThreshold",
-      1,
-      "Transform Lambda invocations failed (records go to streaming-errors/processing-failed)",
-    );
-    alarm(
-      "firehose-conversion-failed",
-      "AWS/Firehose",
-      f,
-      "FailedConversion.Records",
-      "Sum",
-      "GreaterThanThreshold",
-      0,
-      "Records failed Parquet conversion (streaming-errors/format-conversion-failed)",
-    );
+    const every = { period: p, evaluationPeriods: 1, treatMissingData: "notBreaching" } as const;
+    m.alarmTable({ ...every, namespace: "AWS/Kinesis", dimensions: k }, [
+      [
+        "kinesis-iterator-age",
+        "GetRecords.IteratorAgeMilliseconds",
+        "Maximum",
+        "GreaterThanThreshold",
+        15 * 60_000,
+        "Firehose is falling behind the stream (records older than 15 min); data loss at retention",
+      ],
+      [
+        "kinesis-write-throttled",
+        "WriteProvisionedThroughputExceeded",
+        "Sum",
+        "GreaterThanThreshold",
+        0,
+        "Producers are throttled: raise shards or use ON_DEMAND",
+      ],
+      [
+        "kinesis-read-throttled",
+        "ReadProvisionedThroughputExceeded",
+        "Sum",
+        "GreaterThanThreshold",
+        0,
+        "Stream reads are throttled",
+      ],
+      [
+        "kinesis-putrecords-failed",
+        "PutRecords.FailedRecords",
+        "Sum",
+        "GreaterThanThreshold",
+        0,
+        "PutRecords entries failed (producers retry; persistent failures lose data)",
+      ],
+    ]);
+    m.alarmTable({ ...every, namespace: "AWS/Firehose", dimensions: f }, [
+      [
+        "firehose-data-freshness",
+        "DeliveryToS3.DataFreshness",
+        "Maximum",
+        "GreaterThanThreshold",
+        // Freshness normally stays below the buffering interval plus the processor's own buffer.
+        bufferingIntervalSeconds + STREAMING_DEFAULTS.processorBufferIntervalSeconds + 600,
+        "Oldest record in Firehose is older than buffering + 10 min: delivery to S3 is stuck",
+      ],
+      [
+        "firehose-delivery-success",
+        "DeliveryToS3.Success",
+        "Average",
+        "LessThanThreshold",
+        1,
+        "Some S3 deliveries failed (see the firehose log group)",
+      ],
+      [
+        "firehose-throttled",
+        "ThrottledRecords",
+        "Sum",
+        "GreaterThanThreshold",
+        0,
+        "Firehose was throttled reading the stream",
+      ],
+      [
+        "firehose-processing-failed",
+        "ExecuteProcessing.Success",
+        "Average",
+        "LessThanThreshold",
+        1,
+        "Transform Lambda invocations failed (records go to streaming-errors/processing-failed)",
+      ],
+      [
+        "firehose-conversion-failed",
+        "FailedConversion.Records",
+        "Sum",
+        "GreaterThanThreshold",
+        0,
+        "Records failed Parquet conversion (streaming-errors/format-conversion-failed)",
+      ],
+    ]);
   }
 }
 
@@ -495,36 +460,25 @@ export function lambdaWidgetsAndAlarms(
     m.metricWidget(`${id}: errors / throttles`, [row("Errors"), row("Throttles"), row("Invocations")], "Sum"),
     m.metricWidget(`${id}: duration (ms)`, [row("Duration")], "Maximum"),
   );
-  const dims = { FunctionName: functionName };
-  const base = {
-    namespace: "AWS/Lambda",
-    dimensions: dims,
-    period: 300,
-    evaluationPeriods: 1,
-    treatMissingData: "notBreaching" as const,
-  };
-  m.alarm(`${id}-errors`, {
-    ...base,
-    metricName: "Errors",
-    statistic: "Sum",
-    comparisonOperator: "GreaterThanThreshold",
-    threshold: 0,
-    description: `${functionName} raised errors`,
-  });
-  m.alarm(`${id}-throttles`, {
-    ...base,
-    metricName: "Throttles",
-    statistic: "Sum",
-    comparisonOperator: "GreaterThanThreshold",
-    threshold: 0,
-    description: `${functionName} was throttled`,
-  });
-  m.alarm(`${id}-duration`, {
-    ...base,
-    metricName: "Duration",
-    statistic: "Maximum",
-    comparisonOperator: "GreaterThanThreshold",
-    threshold: timeoutSeconds * 1000 * 0.8,
-    description: `${functionName} ran above 80 % of its timeout`,
-  });
+  m.alarmTable(
+    {
+      namespace: "AWS/Lambda",
+      dimensions: { FunctionName: functionName },
+      period: 300,
+      evaluationPeriods: 1,
+      treatMissingData: "notBreaching",
+    },
+    [
+      [`${id}-errors`, "Errors", "Sum", "GreaterThanThreshold", 0, `${functionName} raised errors`],
+      [`${id}-throttles`, "Throttles", "Sum", "GreaterThanThreshold", 0, `${functionName} was throttled`],
+      [
+        `${id}-duration`,
+        "Duration",
+        "Maximum",
+        "GreaterThanThreshold",
+        timeoutSeconds * 1000 * 0.8,
+        `${functionName} ran above 80 % of its timeout`,
+      ],
+    ],
+  );
 }
