@@ -8,7 +8,7 @@
  * contenders inherit each other's garbage and this script's loader hooks, which moved the ratio
  * by ±30 %. Rounds alternate which one goes first; medians are reported, with the range.
  *
- *   npx tsx bench/streaming-transform.ts [--seconds 1] [--rounds 5]
+ *   npx tsx bench/streaming-transform.ts [--seconds 1] [--rounds 9]
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -24,7 +24,7 @@ const arg = (name: string, dflt: number): number => {
   return i > 0 ? Number(process.argv[i + 1]) || dflt : dflt;
 };
 const seconds = arg("--seconds", 1);
-const rounds = arg("--rounds", 5);
+const rounds = arg("--rounds", 9);
 
 type Rec = { recordId: string; data: string; approximateArrivalTimestamp: number };
 
