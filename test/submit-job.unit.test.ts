@@ -591,6 +591,19 @@ describe("progress and logs", () => {
     makeProgress(plain.stream, { NO_COLOR: "1" }).state("RUNNING", 3);
     expect(plain.out.join("")).toBe("\r\x1b[K  step RUNNING  3s");
   });
+  it("ticks the live line's clock on a TTY only, and not after the line has ended", () => {
+    expect(makeProgress(sink(false).stream, {}).tick).toBeUndefined();
+    const tty = sink(true);
+    const p = makeProgress(tty.stream, { NO_COLOR: "1" });
+    p.tick?.(1); // no live line yet
+    p.state("RUNNING", 3);
+    p.tick?.(4);
+    p.state("COMPLETED", 5);
+    p.tick?.(6);
+    expect(tty.out.join("")).toBe(
+      "\r\x1b[K  step RUNNING  3s\r\x1b[K  step RUNNING  4s\r\x1b[K  step COMPLETED  5s\n",
+    );
+  });
   it("tails gzipped and plain logs", () => {
     const text = Array.from({ length: 50 }, (_, i) => `line ${i + 1}`).join("\n") + "\n";
     const tail = tailLog(gzipSync(Buffer.from(text)), 3);

@@ -123,6 +123,17 @@ describe("waitForStep", () => {
     expect(r.elapsedSeconds).toBe(195);
     expect(emr.cancels).toEqual([]);
   });
+  it("with a live line, sleeps in 1 s slices and redraws its clock after each", async () => {
+    const emr = new ScriptedEmr([st("RUNNING"), st("RUNNING"), st("COMPLETED")]);
+    const clock = new FakeClock();
+    const ticks: number[] = [];
+    const live: Progress = { ...progress, tick: (e) => ticks.push(e) };
+    const r = await waitForStep(emr, new MemS3(), clock, live, { ...base, timeoutSeconds: 12.5 });
+    // Backoff 5 s, then 10 s clipped to the 7.5 s left: the same total as without a live line.
+    expect(clock.sleeps).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0.5]);
+    expect(ticks).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12.5]);
+    expect(r).toMatchObject({ state: "RUNNING", ended: "timeout" });
+  });
   it("on timeout clips the last sleep to the deadline, cancels with SEND_INTERRUPT and reports it", async () => {
     const emr = new ScriptedEmr([st("RUNNING")]);
     const clock = new FakeClock();

@@ -37,6 +37,8 @@ export interface Progress {
   state(state: string, elapsedSeconds: number): void;
   info(line: string): void;
   done(): void;
+  /** Redraws the live line's clock between polls (which back off to 60 s); absent without a live line. */
+  tick?(elapsedSeconds: number): void;
 }
 
 const COLORS: Record<string, string> = {
@@ -57,10 +59,16 @@ export function makeProgress(
   let last = "";
   let live = false;
   const paint = (s: string) => (color && COLORS[s] ? `\x1b[${COLORS[s]}m${s}\x1b[0m` : s);
+  const draw = (state: string, elapsed: number) =>
+    stream.write(`\r\x1b[K  step ${paint(state)}  ${formatElapsed(elapsed)}`);
+  const tick = (elapsed: number) => {
+    if (live) draw(last, elapsed);
+  };
   return {
+    ...(tty ? { tick } : {}),
     state(state, elapsed) {
       if (tty) {
-        stream.write(`\r\x1b[K  step ${paint(state)}  ${formatElapsed(elapsed)}`);
+        draw(state, elapsed);
         live = true;
         if (state !== last && TERMINAL_STEP_STATES.includes(state)) {
           stream.write("\n");
@@ -103,6 +111,20 @@ export interface WaitResult {
   readonly failure?: FailureDetails & { logTail?: string; logNote?: string };
 }
 
+/** Sleeps `seconds`; with `tick`, in slices of at most a second, calling it after each. */
+async function sleepTicking(
+  clock: Clock,
+  seconds: number,
+  signal: AbortSignal | undefined,
+  tick: (() => void) | undefined,
+): Promise<void> {
+  if (tick === undefined) return clock.sleep(seconds, signal);
+  for (let left = seconds; left > 0 && !signal?.aborted; left -= 1) {
+    await clock.sleep(Math.min(1, left), signal);
+    if (!signal?.aborted) tick();
+  }
+}
+
 /** Polls until the step is terminal, the deadline passes or the signal aborts. */
 export async function waitForStep(
   emr: EmrApi,
@@ -134,7 +156,7 @@ export async function waitForStep(
       if (left <= 0) break;
       delay = Math.min(delay, left);
     }
-    await clock.sleep(delay, o.signal);
+    await sleepTicking(clock, delay, o.signal, progress.tick && (() => progress.tick?.(elapsed())));
     if (o.signal?.aborted) break;
     if (deadline !== undefined && clock.now() >= deadline) break;
   }
