@@ -70,13 +70,14 @@ function decode(data: unknown): Decoded {
   const pad = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
   if (bytes.length !== (data.length / 4) * 3 - pad) return { ok: false, reason: "data is not valid base64" };
   // Bytes 0x80–0xFF count twice in UTF-8: equal lengths mean ASCII, which is its own UTF-8 text.
-  if (Buffer.byteLength(bytes, "utf8") === bytes.length) {
-    return { ok: true, text: bytes, plain: bytes.indexOf("\\") === -1, ascii: true };
+  const ascii = Buffer.byteLength(bytes, "utf8") === bytes.length;
+  let text = bytes;
+  if (!ascii) {
+    const buf = Buffer.from(bytes, "latin1");
+    if (!isUtf8(buf)) return { ok: false, reason: "data is not UTF-8" };
+    text = buf.toString("utf8");
   }
-  const buf = Buffer.from(bytes, "latin1");
-  if (!isUtf8(buf)) return { ok: false, reason: "data is not UTF-8" };
-  const text = buf.toString("utf8");
-  return { ok: true, text, plain: text.indexOf("\\") === -1, ascii: false };
+  return { ok: true, text, plain: text.indexOf("\\") === -1, ascii };
 }
 
 /**
