@@ -16,11 +16,11 @@ export type TransformOutcome = { ok: true; json: string } | { ok: false; reason:
  */
 const TRANSFORM_OWNED: ReadonlySet<string> = new Set(["status_category", "processed_at", "schema_version"]);
 const LOG_TYPE_SET: ReadonlySet<string> = new Set(LOG_TYPES);
-const INT_MIN = -2147483648;
-const INT_MAX = 2147483647;
+export const INT_MIN = -2147483648;
+export const INT_MAX = 2147483647;
 
 /** Index in STATUS_CATEGORIES of a status code's class: 1xx → 0 … 5xx → 4, anything else → 5. */
-function statusClass(code: number | null | undefined): number {
+export function statusClass(code: number | null | undefined): number {
   if (typeof code !== "number" || !Number.isInteger(code) || code < 100 || code >= 600) return 5;
   return Math.floor(code / 100) - 1;
 }
@@ -176,11 +176,11 @@ function typeError(field: EventField, got: unknown): string {
  * Table-order index of each producer column. A row's present columns are a bit mask, so the
  * table may have at most 31 columns (a test holds EVENT_FIELDS to that).
  */
-const PRODUCER_AT = new Map(
+export const PRODUCER_AT: ReadonlyMap<string, number> = new Map(
   EVENT_FIELDS.flatMap((f, i) => (f.addedByTransform ? [] : [[f.name, i] as const])),
 );
-const REQUIRED_MASK = EVENT_FIELDS.reduce((m, f, i) => (f.required ? m | (1 << i) : m), 0);
-const columnAt = (name: string): number => EVENT_FIELDS.findIndex((f) => f.name === name);
+export const REQUIRED_MASK = EVENT_FIELDS.reduce((m, f, i) => (f.required ? m | (1 << i) : m), 0);
+export const columnAt = (name: string): number => EVENT_FIELDS.findIndex((f) => f.name === name);
 const EVENT_ID_AT = columnAt("event_id");
 const IP_AT = columnAt("ip_address");
 const STATUS_CODE_AT = columnAt("status_code");
@@ -202,7 +202,7 @@ const QUOTED = EVENT_FIELDS.map((f) => f.type === "string" || f.type === "timest
  */
 const gapsCache = new Map<number, readonly string[]>();
 let gapsProcessedAt = "";
-function gapsFor(mask: number, statusIndex: number, processedAt: string): readonly string[] {
+export function gapsFor(mask: number, statusIndex: number, processedAt: string): readonly string[] {
   if (processedAt !== gapsProcessedAt) {
     gapsCache.clear();
     gapsProcessedAt = processedAt;

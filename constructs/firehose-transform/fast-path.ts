@@ -1,0 +1,364 @@
+/**
+ * Byte-level fast path of the Firehose transform, for the records producers send every day: a
+ * flat JSON object of known schema-v1 columns, valid UTF-8, with no backslash and no control
+ * character. Such a record is checked and rewritten as bytes in one scratch buffer — no
+ * JSON.parse, no row string — which is what takes the transform past the JSON.parse round trip
+ * (bench/20-streaming.sh).
+ *
+ * It answers only when it is sure: for anything else (an unknown, duplicate or transform-owned
+ * key, a nested value, a boolean, an escape, whitespace other than spaces, a value the schema
+ * rejects, a record over 64 KiB) it returns null, and the caller takes the JSON.parse path, which
+ * decides the outcome and the reason. What it does return is byte-for-byte the base64 that the
+ * JSON.parse path returns for the same record (a differential fuzz test holds it to that), so it
+ * changes speed only, never a row.
+ *
+ * The bytes are scanned by json-index.wat (WebAssembly SIMD, 16 bytes at a time); the rest is
+ * plain TypeScript. Synchronous and not re-entrant: one record at a time owns the memory.
+ */
+import { isUtf8 } from "node:buffer";
+import { EVENT_FIELDS, LOG_TYPES } from "../event-schema";
+import { IN_MAX, indexRecord, OUT_AT, QUOTES, RECORD } from "./json-index";
+import {
+  anonymizeIp,
+  columnAt,
+  gapsFor,
+  INT_MAX,
+  INT_MIN,
+  normalizeTimestamp,
+  PRODUCER_AT,
+  REQUIRED_MASK,
+  statusClass,
+} from "./transform";
+
+const S = RECORD;
+const Q = QUOTES;
+
+const T_STRING = 0;
+const T_TIMESTAMP = 1;
+const T_INT = 2;
+const T_BIGINT = 3;
+
+const TYPE = Int8Array.from(EVENT_FIELDS, (f) =>
+  ["string", "timestamp", "int", "bigint", "double"].indexOf(f.type),
+);
+const EVENT_ID_AT = columnAt("event_id");
+const LOG_TYPE_AT = columnAt("log_type");
+const IP_AT = columnAt("ip_address");
+const STATUS_CODE_AT = columnAt("status_code");
+
+const QUOTE = 0x22;
+const SPACE = 0x20;
+
+/** Producer columns by (length, first byte, last byte) of their key: candidates to compare in full. */
+const KEY_BYTES: ReadonlyArray<Uint8Array | undefined> = EVENT_FIELDS.map((f) =>
+  PRODUCER_AT.has(f.name) ? Buffer.from(f.name, "latin1") : undefined,
+);
+const keyHash = (len: number, first: number, last: number): number => (len << 16) | (first << 8) | last;
+const KEY_CANDIDATES = new Map<number, number[]>();
+for (const [name, col] of PRODUCER_AT) {
+  const h = keyHash(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1));
+  KEY_CANDIDATES.set(h, [...(KEY_CANDIDATES.get(h) ?? []), col]);
+}
+
+/** The producer column whose key is the bytes S[a, b), or -1 (unknown or transform-owned key). */
+function keyColumn(a: number, b: number): number {
+  const len = b - a;
+  if (len === 0 || len > 64) return -1;
+  const cands = KEY_CANDIDATES.get(keyHash(len, S[a], S[b - 1]));
+  if (cands === undefined) return -1;
+  for (const col of cands) if (isKey(col, a, b)) return col;
+  return -1;
+}
+
+/** Whether the bytes S[a, b) are the key of producer column `col`. */
+function isKey(col: number, a: number, b: number): boolean {
+  const key = KEY_BYTES[col];
+  if (key === undefined || key.length !== b - a) return false;
+  for (let k = 0; k < key.length; k++) if (S[a + k] !== key[k]) return false;
+  return true;
+}
+
+/** The string of bytes S[a, b): latin1 is the cheaper decoding, and the same for ASCII. */
+const str = (a: number, b: number, ascii: boolean): string =>
+  ascii ? S.toString("latin1", a, b) : S.toString("utf8", a, b);
+
+const LOG_TYPE_BYTES = LOG_TYPES.map((t) => Buffer.from(t, "latin1"));
+function isLogType(a: number, b: number): boolean {
+  next: for (const t of LOG_TYPE_BYTES) {
+    if (t.length !== b - a) continue;
+    for (let k = 0; k < t.length; k++) if (S[a + k] !== t[k]) continue next;
+    return true;
+  }
+  return false;
+}
+
+/** Column values of the record being rewritten: bytes S[from, to), or, where `text` is not null, its ASCII. */
+const from = new Int32Array(EVENT_FIELDS.length);
+const to = new Int32Array(EVENT_FIELDS.length);
+const text = new Array<string | null>(EVENT_FIELDS.length).fill(null);
+/** With `text`: how many bytes of the value come before it (the rest of S[from, to) is replaced). */
+const kept = new Int32Array(EVENT_FIELDS.length);
+
+/** The row's literal text as bytes, per gaps array of {@link gapsFor} (a new array per batch time). */
+const gapBytes = new WeakMap<readonly string[], Uint8Array[]>();
+function gapBytesFor(gaps: readonly string[]): Uint8Array[] {
+  let bytes = gapBytes.get(gaps);
+  if (bytes === undefined) {
+    bytes = gaps.map((g) => Buffer.from(g, "latin1")); // keys, nulls, categories, an ISO time: ASCII
+    gapBytes.set(gaps, bytes);
+  }
+  return bytes;
+}
+
+/** Copies `src` to S at `o`; returns the end. Short pieces by hand: a native call costs more. */
+function put(src: Uint8Array, o: number): number {
+  const n = src.length;
+  if (n > 24) S.set(src, o);
+  else for (let k = 0; k < n; k++) S[o + k] = src[k];
+  return o + n;
+}
+
+/** Copies S[a, b) to S at `o`; returns the end. */
+function copyInput(a: number, b: number, o: number): number {
+  const n = b - a;
+  if (n > 32) S.copyWithin(o, a, b);
+  else for (let k = 0; k < n; k++) S[o + k] = S[a + k];
+  return o + n;
+}
+
+/** Writes an ASCII string to S at `o`; returns the end. */
+function putAscii(s: string, o: number): number {
+  for (let k = 0; k < s.length; k++) S[o + k] = s.charCodeAt(k);
+  return o + s.length;
+}
+
+const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+
+/**
+ * Where the last '.' of S[a, b) is when those bytes are a dotted-quad IPv4 address as
+ * anonymizeIp reads one (octets 0–255, no leading zeros), else -1. Its anonymised form is the
+ * bytes up to that dot and a 0.
+ */
+function ipv4LastDot(a: number, b: number): number {
+  let p = a;
+  let lastDot = -1;
+  for (let part = 0; part < 4; part++) {
+    const start = p;
+    let v = 0;
+    while (p < b && p - start < 3 && isDigit(S[p])) v = v * 10 + (S[p++] - 0x30);
+    const digits = p - start;
+    if (digits === 0 || (digits > 1 && S[start] === 0x30) || v > 255) return -1;
+    if (part < 3) {
+      if (p >= b || S[p] !== 0x2e) return -1;
+      lastDot = p++;
+    }
+  }
+  return p === b ? lastDot : -1;
+}
+
+/**
+ * The base64 of the transformed row of base64 record `data`, or null when the fast path does not
+ * take the record (the caller then transforms it with JSON.parse). `processedAt` as for
+ * transformEvent.
+ */
+export function fastTransform(data: string, processedAt: string): string | null {
+  // Decode into S what the JSON.parse path's atob decodes, or nothing. Node's decoder also takes
+  // base64url's '-' and '_' and reads only the low byte of other characters, so those are refused
+  // here; what it skips (whitespace, anything after a '=') makes the length come out short.
+  const len = data.length;
+  if (len % 4 !== 0 || (len / 4) * 3 > IN_MAX - 16) return null;
+  if (data.indexOf("-") !== -1 || data.indexOf("_") !== -1 || Buffer.byteLength(data, "utf8") !== len) {
+    return null;
+  }
+  const pad = data.charCodeAt(len - 1) !== 0x3d ? 0 : data.charCodeAt(len - 2) !== 0x3d ? 1 : 2;
+  const n = S.write(data, 0, IN_MAX, "base64");
+  if (n !== (len / 4) * 3 - pad) return null;
+
+  // JSON whitespace after the object is allowed; inside it only spaces take this path.
+  let end = n;
+  for (let c = S[end - 1]; c === SPACE || c === 0x0a || c === 0x0d || c === 0x09; c = S[end - 1]) end--;
+  const found = indexRecord(end);
+  if (found < 0) return null; // a backslash or a control character: JSON.parse's business
+  const quotes = found >>> 1;
+  const ascii = (found & 1) === 0;
+  if (!ascii && !isUtf8(new Uint8Array(S.buffer, 0, n))) return null;
+  S[end] = 0; // a sentinel: no scan below runs past the record into an earlier one's bytes
+
+  // Walk the object. There is no backslash, so every quote opens or closes a string and Q holds
+  // them in order: q is the next one. Besides checking the record, note which columns can be
+  // copied together with the text before them: `cont` has column c when the input between the
+  // previous present column's value and c's value is exactly the row's literal text there, that
+  // is c's key follows c - 1's value (present or null) directly, with no spaces, and c - 1 is
+  // present or itself in `cont`.
+  let i = 0;
+  while (S[i] === SPACE) i++;
+  if (S[i++] !== 0x7b) return null; // {
+  let canonical = i === 1;
+  while (S[i] === SPACE) i++;
+  canonical &&= i === 1;
+  let q = 0;
+  let seen = 0;
+  let mask = 0;
+  let cont = 0;
+  let lastCol = -1;
+  let statusCode: number | null = null;
+  for (;;) {
+    if (S[i] !== QUOTE || q + 1 >= quotes || Q[q] !== i) return null;
+    const k0 = i + 1;
+    const k1 = Q[q + 1];
+    q += 2;
+    i = k1 + 1;
+    // Producers send their keys in one order, mostly the table's: try the column after the last.
+    let col = lastCol + 1;
+    if (!isKey(col, k0, k1)) {
+      col = keyColumn(k0, k1);
+      if (col < 0) return null;
+    }
+    const bit = 1 << col;
+    if ((seen & bit) !== 0) return null;
+    seen |= bit;
+    if (S[i] === 0x3a)
+      i++; // :
+    else {
+      while (S[i] === SPACE) i++;
+      if (S[i++] !== 0x3a) return null;
+      canonical = false;
+    }
+    if (S[i] === SPACE) {
+      while (S[i] === SPACE) i++;
+      canonical = false;
+    }
+    if (canonical && col === lastCol + 1 && (col === 0 || ((mask | cont) & (bit >>> 1)) !== 0)) cont |= bit;
+    lastCol = col;
+    const c = S[i];
+    const type = TYPE[col];
+    if (c === QUOTE) {
+      if (q + 1 >= quotes || Q[q] !== i) return null;
+      const a = i + 1;
+      const b = Q[q + 1];
+      q += 2;
+      i = b + 1;
+      from[col] = a;
+      to[col] = b;
+      text[col] = null;
+      if (type === T_STRING) {
+        if (col === IP_AT) {
+          const lastDot = ipv4LastDot(a, b);
+          if (lastDot >= 0) {
+            kept[col] = lastDot + 1 - a; // the /24 is copied, the last octet written as 0
+            text[col] = "0";
+          } else {
+            const anon = anonymizeIp(str(a, b, ascii));
+            if (anon === null) return null;
+            text[col] = anon;
+            kept[col] = 0;
+          }
+        } else if (col === EVENT_ID_AT ? b === a : col === LOG_TYPE_AT && !isLogType(a, b)) {
+          return null;
+        }
+      } else if (type === T_TIMESTAMP) {
+        const raw = str(a, b, ascii);
+        const ts = normalizeTimestamp(raw);
+        if (ts === null) return null;
+        if (ts !== raw) {
+          text[col] = ts;
+          kept[col] = 0;
+        }
+      } else return null;
+      mask |= bit;
+    } else if (c === 0x6e) {
+      // null: the column stays absent, as JSON.parse's null does
+      if (S[i + 1] !== 0x75 || S[i + 2] !== 0x6c || S[i + 3] !== 0x6c) return null;
+      i += 4;
+    } else if (c === 0x2d || isDigit(c)) {
+      if (type === T_STRING || type === T_TIMESTAMP) return null;
+      const a = i;
+      const neg = c === 0x2d;
+      if (neg) i++;
+      const d0 = i;
+      let v = 0;
+      while (isDigit(S[i])) v = v * 10 + (S[i++] - 0x30);
+      const digits = i - d0;
+      if (digits === 0 || (digits > 1 && S[d0] === 0x30)) return null; // JSON: no leading zeros
+      let plainInteger = true;
+      if (S[i] === 0x2e) {
+        plainInteger = false;
+        const f0 = ++i;
+        while (isDigit(S[i])) i++;
+        if (i === f0) return null;
+      }
+      if (S[i] === 0x65 || S[i] === 0x45) {
+        plainInteger = false;
+        i++;
+        if (S[i] === 0x2b || S[i] === 0x2d) i++;
+        const e0 = i;
+        while (isDigit(S[i])) i++;
+        if (i === e0) return null;
+      }
+      from[col] = a;
+      to[col] = i;
+      text[col] = null;
+      let value: number;
+      if (plainInteger && digits <= 15 && !(neg && v === 0)) {
+        value = neg ? -v : v; // exact, and String(value) is the token itself
+      } else {
+        const token = S.toString("latin1", a, i);
+        value = Number(token); // a valid JSON number: Number reads it as JSON.parse does
+        const shown = String(value);
+        if (shown !== token) {
+          text[col] = shown;
+          kept[col] = 0;
+        }
+      }
+      if (
+        type === T_INT
+          ? !Number.isInteger(value) || value < INT_MIN || value > INT_MAX
+          : type === T_BIGINT
+            ? !Number.isSafeInteger(value)
+            : !Number.isFinite(value)
+      ) {
+        return null;
+      }
+      if (col === STATUS_CODE_AT) statusCode = value;
+      mask |= bit;
+    } else return null; // true/false, an object or array: the JSON.parse path rejects or keeps it
+    if (S[i] === 0x2c && S[i + 1] === QUOTE) {
+      i++; // the usual ,"
+      continue;
+    }
+    while (S[i] === SPACE) i++;
+    if (S[i] === 0x2c) {
+      i++;
+      while (S[i] === SPACE) i++;
+      canonical = false;
+      continue;
+    }
+    if (S[i++] !== 0x7d) return null; // }
+    break;
+  }
+  if (i !== end || (mask & REQUIRED_MASK) !== REQUIRED_MASK) return null;
+
+  // The row: runs of input bytes where they already are the row's text, literal text and
+  // rewritten values (IP, normalised timestamps and numbers) in between.
+  const gaps = gapBytesFor(gapsFor(mask, statusClass(statusCode), processedAt));
+  let o = OUT_AT;
+  let run = 0; // start of the input bytes not yet copied
+  let runEnd = 0; // end of the previous present value
+  for (let col = 0, g = 0; col < EVENT_FIELDS.length; col++) {
+    const bit = 1 << col;
+    if ((mask & bit) === 0) continue;
+    if ((cont & bit) === 0) {
+      o = put(gaps[g], copyInput(run, runEnd, o));
+      run = from[col];
+    }
+    g++;
+    const t = text[col];
+    if (t !== null) {
+      o = putAscii(t, copyInput(run, from[col] + kept[col], o));
+      run = to[col];
+    }
+    runEnd = to[col];
+  }
+  o = put(gaps[gaps.length - 1], copyInput(run, runEnd, o));
+  return S.toString("base64", OUT_AT, o);
+}

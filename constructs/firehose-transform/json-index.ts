@@ -1,0 +1,42 @@
+/**
+ * The record memory of the transform's fast path and its byte scan, json-index.wat (WebAssembly
+ * SIMD, 16 bytes at a time). The decoded record, the positions of its quotes and the row being
+ * written are all in the module's memory: one buffer, viewed as {@link RECORD} and {@link QUOTES}.
+ * The memory never grows (the module declares 8 pages, 512 KiB, and nothing grows it), so the
+ * views stay valid.
+ */
+import { JSON_INDEX_WASM_BASE64 } from "./json-index.wasm";
+
+// The global WebAssembly API of Node (the project compiles without the DOM library).
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: Record<string, unknown> };
+};
+
+/** Largest decoded record the fast path takes; the rest of its memory follows from it. */
+export const IN_MAX = 64 * 1024;
+/**
+ * Where the row is assembled. A row is at most its input plus the literal text (~700 bytes) plus
+ * ~24 bytes per rewritten value (IP, timestamp, number), so 64 KiB + 8 KiB after the input is enough.
+ */
+export const OUT_AT = IN_MAX;
+/** Where the scan writes the positions of the record's quotes: at most one per input byte. */
+const QUOTES_AT = IN_MAX * 2 + 8 * 1024;
+
+const wasm = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(JSON_INDEX_WASM_BASE64, "base64")))
+  .exports as { memory: { buffer: ArrayBuffer }; index: (end: number, out: number) => number };
+
+/** The module's memory: the record at [0, IN_MAX), the row from OUT_AT. */
+export const RECORD: Buffer = Buffer.from(wasm.memory.buffer);
+/** Positions of the record's quotes, in order, as written by the last {@link indexRecord}. */
+export const QUOTES = new Int32Array(wasm.memory.buffer, QUOTES_AT, IN_MAX);
+
+/**
+ * Scans the record in RECORD[0, end) (end ≤ IN_MAX - 16): -1 when it holds a byte < 0x20 or a
+ * backslash; else `(count << 1) | high`, with the positions of its `count` quotes in QUOTES and
+ * `high` = 1 when some byte is ≥ 0x80. Overwrites RECORD[end, end + 16).
+ */
+export function indexRecord(end: number): number {
+  RECORD.fill(0x20, end, end + 16); // the last 16-byte load sees record bytes and spaces only
+  return wasm.index(end, QUOTES_AT);
+}

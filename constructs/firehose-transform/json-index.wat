@@ -1,0 +1,51 @@
+;; The byte scan of the transform's fast path (fast-path.ts), 16 bytes at a time with WebAssembly
+;; SIMD. Compiled by `npm run gen:wasm` (wabt) into json-index.wasm.ts; a test checks that the
+;; committed bytes are this file's.
+;;
+;; index(end, out) reads the record in memory[0, end). The caller pads memory[end, end + 16) with
+;; spaces, so the last 16-byte load sees only record bytes and spaces.
+;;   -1                            a byte < 0x20 or a backslash (0x5c): escapes or control
+;;                                 characters, which the fast path leaves to JSON.parse
+;;   (quotes << 1) | high          otherwise: the number of '"' bytes, whose positions are
+;;                                 written as i32 at out, in order; high = 1 when some byte is
+;;                                 >= 0x80 (the record is not ASCII, so its UTF-8 must be checked)
+(module
+  (memory (export "memory") 8)
+  (func (export "index") (param $end i32) (param $out i32) (result i32)
+    (local $p i32)
+    (local $v v128)
+    (local $m i32)
+    (local $n i32)
+    (local $high v128)
+    (block $done
+      (loop $chunk
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (v128.load (local.get $p)))
+        (if (v128.any_true
+              (v128.or
+                (i8x16.lt_u (local.get $v) (v128.const i8x16 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20
+                                                              0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20))
+                (i8x16.eq (local.get $v) (v128.const i8x16 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c
+                                                           0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c))))
+          (then (return (i32.const -1))))
+        (local.set $high (v128.or (local.get $high) (local.get $v)))
+        ;; one bit per '"' in the chunk; write each position and clear the lowest bit
+        (local.set $m
+          (i8x16.bitmask
+            (i8x16.eq (local.get $v) (v128.const i8x16 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22
+                                                       0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22))))
+        (block $written
+          (loop $quote
+            (br_if $written (i32.eqz (local.get $m)))
+            (i32.store
+              (i32.add (local.get $out) (i32.shl (local.get $n) (i32.const 2)))
+              (i32.add (local.get $p) (i32.ctz (local.get $m))))
+            (local.set $n (i32.add (local.get $n) (i32.const 1)))
+            (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+            (br $quote)))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $chunk)))
+    (i32.or
+      (i32.shl (local.get $n) (i32.const 1))
+      (i32.ne (i8x16.bitmask (local.get $high)) (i32.const 0))))
+)
