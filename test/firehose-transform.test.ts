@@ -324,4 +324,17 @@ describe("processRecords / handler", () => {
     expect(ok).toBeLessThan(200);
     expect(RESPONSE_BUDGET_BYTES).toBeLessThan(6 * 1024 * 1024);
   });
+
+  it("counts recordIds by the bytes JSON writes for them (escaped quotes, multi-byte text)", () => {
+    const data = b64(JSON.stringify(web));
+    const records = Array.from({ length: 200 }, (_, i) => ({
+      recordId: i % 2 === 0 ? `q${i}${'"'.repeat(300)}` : `é${i}${"\u0001".repeat(100)}`,
+      data,
+    }));
+    const allOk = JSON.stringify({ records: processRecords(records) });
+    const budget = Math.floor(Buffer.byteLength(allOk) * 0.9);
+    const out = processRecords(records, { maxResponseBytes: budget });
+    expect(Buffer.byteLength(JSON.stringify({ records: out }))).toBeLessThanOrEqual(budget);
+    expect(out.filter((r) => r.result === "Ok").length).toBeGreaterThan(100);
+  });
 });

@@ -52,6 +52,9 @@ export const RESPONSE_BUDGET_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 const entryBytes = (idJsonBytes: number, result: string, data: string): number =>
   36 + idJsonBytes + result.length + data.length;
 
+/** A recordId that JSON writes as it is, one byte per character, in quotes (Firehose's are). */
+const PLAIN_ID = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
 /**
  * Decoded record text. `plain`: it holds no backslash, so no JSON string in it is escaped.
  * `ascii`: every byte was ASCII, so the text's code units are its UTF-8 bytes.
@@ -108,7 +111,7 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
     const r = (typeof rec === "object" && rec !== null ? rec : {}) as Record<string, unknown>;
     const id = typeof r.recordId === "string" ? r.recordId : String(r.recordId);
     const data = typeof r.data === "string" ? r.data : "";
-    const idJsonBytes = Buffer.byteLength(JSON.stringify(id));
+    const idJsonBytes = PLAIN_ID.test(id) ? id.length + 2 : Buffer.byteLength(JSON.stringify(id));
     ids.push(id);
     idBytes.push(idJsonBytes);
     inputs.push(data);

@@ -21,7 +21,7 @@ import { IN_MAX, indexRecord, OUT_AT, QUOTES, RECORD } from "./json-index";
 import {
   anonymizeIp,
   columnAt,
-  gapsFor,
+  buildGaps,
   INT_MAX,
   INT_MIN,
   normalizeTimestamp,
@@ -99,13 +99,33 @@ const text = new Array<string | null>(EVENT_FIELDS.length).fill(null);
 /** With `text`: how many bytes of the value come before it (the rest of S[from, to) is replaced). */
 const kept = new Int32Array(EVENT_FIELDS.length);
 
-/** The row's literal text as bytes, per gaps array of {@link gapsFor} (a new array per batch time). */
-const gapBytes = new WeakMap<readonly string[], Uint8Array[]>();
-function gapBytesFor(gaps: readonly string[]): Uint8Array[] {
-  let bytes = gapBytes.get(gaps);
+/**
+ * The row's literal text as bytes for a set of present columns and status class: buildGaps's
+ * pieces, with the one holding `processed_at` split around its value, which is written per batch.
+ * Kept across batches (unlike gapsFor's strings, which hold the batch time); bounded like them.
+ */
+interface GapBytes {
+  readonly pieces: readonly Uint8Array[];
+  /** Index of the piece processed_at's value follows; `after` is the text after the value. */
+  readonly at: number;
+  readonly after: Uint8Array;
+}
+const gapBytesCache = new Map<number, GapBytes>();
+const TIME_MARK = "@"; // JSON.stringify keeps it as it is, and no key or category holds it
+function gapBytesFor(mask: number, statusIndex: number): GapBytes {
+  const key = mask * 8 + statusIndex;
+  let bytes = gapBytesCache.get(key);
   if (bytes === undefined) {
-    bytes = gaps.map((g) => Buffer.from(g, "latin1")); // keys, nulls, categories, an ISO time: ASCII
-    gapBytes.set(gaps, bytes);
+    const gaps = buildGaps(mask, statusIndex, TIME_MARK);
+    const at = gaps.findIndex((g) => g.includes(`"${TIME_MARK}"`));
+    const [before, after] = gaps[at].split(`"${TIME_MARK}"`);
+    const latin1 = (s: string): Uint8Array => Buffer.from(s, "latin1"); // keys, nulls, categories: ASCII
+    bytes = {
+      pieces: gaps.map((g, i) => latin1(i === at ? `${before}"` : g)),
+      at,
+      after: latin1(`"${after}`),
+    };
+    if (gapBytesCache.size < 256) gapBytesCache.set(key, bytes);
   }
   return bytes;
 }
@@ -116,6 +136,12 @@ function put(src: Uint8Array, o: number): number {
   if (n > 24) S.set(src, o);
   else for (let k = 0; k < n; k++) S[o + k] = src[k];
   return o + n;
+}
+
+/** Writes literal piece `g` of a row to S at `o` (with processed_at's value where it goes); returns the end. */
+function putGap(gaps: GapBytes, g: number, processedAt: string, o: number): number {
+  o = put(gaps.pieces[g], o);
+  return g === gaps.at ? put(gaps.after, putAscii(processedAt, o)) : o;
 }
 
 /** Copies S[a, b) to S at `o`; returns the end. */
@@ -158,8 +184,8 @@ function ipv4LastDot(a: number, b: number): number {
 
 /**
  * The base64 of the transformed row of base64 record `data`, or null when the fast path does not
- * take the record (the caller then transforms it with JSON.parse). `processedAt` as for
- * transformEvent.
+ * take the record (the caller then transforms it with JSON.parse). `processedAt` is the batch's
+ * time from Date.toISOString, as for transformEvent.
  */
 export function fastTransform(data: string, processedAt: string): string | null {
   // Decode into S what the JSON.parse path's atob decodes, or nothing. Node's decoder also takes
@@ -340,7 +366,7 @@ export function fastTransform(data: string, processedAt: string): string | null 
 
   // The row: runs of input bytes where they already are the row's text, literal text and
   // rewritten values (IP, normalised timestamps and numbers) in between.
-  const gaps = gapBytesFor(gapsFor(mask, statusClass(statusCode), processedAt));
+  const gaps = gapBytesFor(mask, statusClass(statusCode));
   let o = OUT_AT;
   let run = 0; // start of the input bytes not yet copied
   let runEnd = 0; // end of the previous present value
@@ -348,7 +374,7 @@ export function fastTransform(data: string, processedAt: string): string | null 
     const bit = 1 << col;
     if ((mask & bit) === 0) continue;
     if ((cont & bit) === 0) {
-      o = put(gaps[g], copyInput(run, runEnd, o));
+      o = putGap(gaps, g, processedAt, copyInput(run, runEnd, o));
       run = from[col];
     }
     g++;
@@ -359,6 +385,6 @@ export function fastTransform(data: string, processedAt: string): string | null 
     }
     runEnd = to[col];
   }
-  o = put(gaps[gaps.length - 1], copyInput(run, runEnd, o));
+  o = putGap(gaps, gaps.pieces.length - 1, processedAt, copyInput(run, runEnd, o));
   return S.toString("base64", OUT_AT, o);
 }

@@ -210,6 +210,13 @@ export function gapsFor(mask: number, statusIndex: number, processedAt: string):
   const key = mask * 8 + statusIndex;
   const cached = gapsCache.get(key);
   if (cached !== undefined) return cached;
+  const gaps = buildGaps(mask, statusIndex, processedAt);
+  if (gapsCache.size < 256) gapsCache.set(key, gaps);
+  return gaps;
+}
+
+/** The literal text of {@link gapsFor}, uncached. `processedAt` is written as JSON.stringify writes it. */
+export function buildGaps(mask: number, statusIndex: number, processedAt: string): string[] {
   const gaps: string[] = [];
   let gap = "{";
   EVENT_FIELDS.forEach((f, i) => {
@@ -224,7 +231,6 @@ export function gapsFor(mask: number, statusIndex: number, processedAt: string):
     }
   });
   gaps.push(gap + "}\n");
-  if (gapsCache.size < 256) gapsCache.set(key, gaps);
   return gaps;
 }
 
