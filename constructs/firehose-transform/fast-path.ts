@@ -24,6 +24,7 @@ import {
   buildGaps,
   INT_MAX,
   INT_MIN,
+  isCanonicalUtcAt,
   normalizeTimestamp,
   PRODUCER_AT,
   REQUIRED_MASK,
@@ -283,12 +284,15 @@ export function fastTransform(data: string, processedAt: string): string | null 
           return null;
         }
       } else if (type === T_TIMESTAMP) {
-        const raw = str(a, b, ascii);
-        const ts = normalizeTimestamp(raw);
-        if (ts === null) return null;
-        if (ts !== raw) {
-          text[col] = ts;
-          kept[col] = 0;
+        // The canonical form is copied (normalizeTimestamp returns it unchanged); others are rewritten.
+        if (b - a !== 24 || !isCanonicalUtcAt(S, a)) {
+          const raw = str(a, b, ascii);
+          const ts = normalizeTimestamp(raw);
+          if (ts === null) return null;
+          if (ts !== raw) {
+            text[col] = ts;
+            kept[col] = 0;
+          }
         }
       } else return null;
       mask |= bit;
