@@ -17,7 +17,6 @@ export interface EventField {
   readonly required: boolean;
   /** Set by the transform Lambda, not by producers. */
   readonly addedByTransform: boolean;
-  readonly comment: string;
 }
 
 export const SCHEMA_VERSION = 1;
@@ -39,45 +38,76 @@ export const STATUS_CATEGORIES = [
 const f = (
   name: string,
   type: GlueType,
-  comment: string,
   opts: { required?: boolean; addedByTransform?: boolean } = {},
 ): EventField => ({
   name,
   type,
-  comment,
   required: opts.required ?? false,
   addedByTransform: opts.addedByTransform ?? false,
 });
 
 /** Columns in table order. Timestamps are ISO-8601 UTC (`2026-01-31T23:59:59.123Z`). */
 export const EVENT_FIELDS: readonly EventField[] = [
-  f("event_id", "string", "unique event id", { required: true }),
-  f("timestamp", "timestamp", "event time, ISO-8601 UTC", { required: true }),
-  f("log_type", "string", "web_access | application | iot_sensor", { required: true }),
-  f("event_type", "string", "view, click, add_to_cart, purchase, login, logout, page_view, ..."),
-  f("user_id", "string", "user id"),
-  f("session_id", "string", "session id"),
-  f("category", "string", "product or content category"),
-  f("value", "double", "purchase amount or sensor reading"),
-  f("ip_address", "string", "client IP, anonymised by the transform (IPv4 /24, IPv6 /48)"),
-  f("method", "string", "HTTP method"),
-  f("path", "string", "HTTP path"),
-  f("status_code", "int", "HTTP status code"),
-  f("response_size", "bigint", "response size in bytes"),
-  f("user_agent", "string", "HTTP user agent"),
-  f("referer", "string", "HTTP referer"),
-  f("level", "string", "application log level"),
-  f("logger", "string", "application logger name"),
-  f("message", "string", "application log message"),
-  f("request_id", "string", "request id"),
-  f("device_id", "string", "IoT device id"),
-  f("device_type", "string", "IoT device type"),
-  f("unit", "string", "unit of an IoT reading"),
-  f("status_category", "string", "class of status_code", { addedByTransform: true }),
-  f("processed_at", "timestamp", "when the transform processed the record", { addedByTransform: true }),
-  f("schema_version", "int", "event schema version", { addedByTransform: true }),
-  f("extra", "string", "unknown input fields as a JSON object string", { addedByTransform: true }),
+  f("event_id", "string", { required: true }),
+  f("timestamp", "timestamp", { required: true }),
+  f("log_type", "string", { required: true }),
+  f("event_type", "string"),
+  f("user_id", "string"),
+  f("session_id", "string"),
+  f("category", "string"),
+  f("value", "double"),
+  f("ip_address", "string"),
+  f("method", "string"),
+  f("path", "string"),
+  f("status_code", "int"),
+  f("response_size", "bigint"),
+  f("user_agent", "string"),
+  f("referer", "string"),
+  f("level", "string"),
+  f("logger", "string"),
+  f("message", "string"),
+  f("request_id", "string"),
+  f("device_id", "string"),
+  f("device_type", "string"),
+  f("unit", "string"),
+  f("status_category", "string", { addedByTransform: true }),
+  f("processed_at", "timestamp", { addedByTransform: true }),
+  f("schema_version", "int", { addedByTransform: true }),
+  f("extra", "string", { addedByTransform: true }),
 ];
+
+/**
+ * The Glue column comment of each field, apart from EVENT_FIELDS so that the transform Lambda's
+ * bundle, which needs names and types only, leaves the text out (its size is a target).
+ */
+export const EVENT_FIELD_COMMENTS: Readonly<Record<string, string>> = {
+  event_id: "unique event id",
+  timestamp: "event time, ISO-8601 UTC",
+  log_type: "web_access | application | iot_sensor",
+  event_type: "view, click, add_to_cart, purchase, login, logout, page_view, ...",
+  user_id: "user id",
+  session_id: "session id",
+  category: "product or content category",
+  value: "purchase amount or sensor reading",
+  ip_address: "client IP, anonymised by the transform (IPv4 /24, IPv6 /48)",
+  method: "HTTP method",
+  path: "HTTP path",
+  status_code: "HTTP status code",
+  response_size: "response size in bytes",
+  user_agent: "HTTP user agent",
+  referer: "HTTP referer",
+  level: "application log level",
+  logger: "application logger name",
+  message: "application log message",
+  request_id: "request id",
+  device_id: "IoT device id",
+  device_type: "IoT device type",
+  unit: "unit of an IoT reading",
+  status_category: "class of status_code",
+  processed_at: "when the transform processed the record",
+  schema_version: "event schema version",
+  extra: "unknown input fields as a JSON object string",
+};
 
 /** Hive partition keys of `streaming-data/`, zero-padded strings (DESIGN §4.2). */
 export const PARTITION_KEYS = ["year", "month", "day", "hour"] as const;

@@ -3,7 +3,7 @@ import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-databa
 import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { EVENT_FIELDS, PARTITION_KEYS, SCHEMA_VERSION } from "./event-schema";
+import { EVENT_FIELD_COMMENTS, EVENT_FIELDS, PARTITION_KEYS, SCHEMA_VERSION } from "./event-schema";
 import { DataLake } from "./data-lake";
 import { LAKE_PREFIXES, partitionOf } from "./defaults";
 
@@ -102,7 +102,11 @@ export class GlueCatalog extends Construct {
           serializationLibrary: "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
           parameters: { "serialization.format": "1" },
         },
-        columns: EVENT_FIELDS.map((f) => ({ name: f.name, type: f.type, comment: f.comment })),
+        columns: EVENT_FIELDS.map((f) => ({
+          name: f.name,
+          type: f.type,
+          comment: EVENT_FIELD_COMMENTS[f.name],
+        })),
       },
     });
   }

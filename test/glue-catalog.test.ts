@@ -1,5 +1,5 @@
 import { GlueCatalog, GLUE_READ_ACTIONS } from "../constructs/glue-catalog";
-import { EVENT_FIELDS, PARTITION_KEYS } from "../constructs/event-schema";
+import { EVENT_FIELD_COMMENTS, EVENT_FIELDS, PARTITION_KEYS } from "../constructs/event-schema";
 import { ACCOUNT, REGION, devLake, only, role, synth } from "./support/infra";
 
 const BUCKET = `bdp-dev-lake-${ACCOUNT}-${REGION}`;
@@ -74,6 +74,14 @@ describe("GlueCatalog defaults", () => {
       "extra:string",
     ]);
     expect(cols).toHaveLength(EVENT_FIELDS.length);
+  });
+
+  it("comments every column, and nothing else", () => {
+    const comments = (
+      table.storage_descriptor as { columns: { name: string; comment?: string }[] }
+    ).columns.map((c) => [c.name, (c.comment ?? "").length > 0]);
+    expect(comments).toEqual(EVENT_FIELDS.map((f) => [f.name, true]));
+    expect(Object.keys(EVENT_FIELD_COMMENTS).sort()).toEqual(EVENT_FIELDS.map((f) => f.name).sort());
   });
 
   it("is partitioned by year/month/day/hour as strings", () => {

@@ -54,6 +54,18 @@ const SPACE = 0x20;
 const KEY_BYTES: ReadonlyArray<Uint8Array | undefined> = EVENT_FIELDS.map((f) =>
   PRODUCER_AT.has(f.name) ? Buffer.from(f.name, "latin1") : undefined,
 );
+/**
+ * Keys of 4 bytes or more as 32-bit words (little-endian) at offsets 0, 4, 8, … and one more
+ * ending where the key ends: a key is compared 4 bytes at a time.
+ */
+const KEY_WORDS = KEY_BYTES.map((key) => {
+  if (key === undefined || key.length < 4) return undefined;
+  const offsets: number[] = [];
+  for (let off = 0; off + 4 < key.length; off += 4) offsets.push(off);
+  offsets.push(key.length - 4);
+  return Int32Array.from(offsets, (off) => Buffer.from(key).readInt32LE(off));
+});
+const DV = new DataView(S.buffer, S.byteOffset, S.byteLength);
 const keyHash = (len: number, first: number, last: number): number => (len << 16) | (first << 8) | last;
 const KEY_CANDIDATES = new Map<number, number[]>();
 for (const [name, col] of PRODUCER_AT) {
@@ -75,8 +87,14 @@ function keyColumn(a: number, b: number): number {
 function isKey(col: number, a: number, b: number): boolean {
   const key = KEY_BYTES[col];
   if (key === undefined || key.length !== b - a) return false;
-  for (let k = 0; k < key.length; k++) if (S[a + k] !== key[k]) return false;
-  return true;
+  const words = KEY_WORDS[col];
+  if (words === undefined) {
+    for (let k = 0; k < key.length; k++) if (S[a + k] !== key[k]) return false;
+    return true;
+  }
+  const last = words.length - 1;
+  for (let j = 0; j < last; j++) if (DV.getInt32(a + 4 * j, true) !== words[j]) return false;
+  return DV.getInt32(b - 4, true) === words[last];
 }
 
 /** The string of bytes S[a, b): latin1 is the cheaper decoding, and the same for ASCII. */
