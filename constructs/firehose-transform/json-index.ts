@@ -34,9 +34,6 @@ export const QUOTES = new Int32Array(wasm.memory.buffer, QUOTES_AT, IN_MAX);
 /**
  * Scans the record in RECORD[0, end) (end ≤ IN_MAX - 16): -1 when it holds a byte < 0x20 or a
  * backslash; else `(count << 1) | high`, with the positions of its `count` quotes in QUOTES and
- * `high` = 1 when some byte is ≥ 0x80. Overwrites RECORD[end, end + 16).
+ * `high` = 1 when some byte is ≥ 0x80.
  */
-export function indexRecord(end: number): number {
-  RECORD.fill(0x20, end, end + 16); // the last 16-byte load sees record bytes and spaces only
-  return wasm.index(end, QUOTES_AT);
-}
+export const indexRecord = (end: number): number => wasm.index(end, QUOTES_AT);

@@ -2,8 +2,8 @@
 ;; SIMD. Compiled by `npm run gen:wasm` (wabt) into json-index.wasm.ts; a test checks that the
 ;; committed bytes are this file's.
 ;;
-;; index(end, out) reads the record in memory[0, end). The caller pads memory[end, end + 16) with
-;; spaces, so the last 16-byte load sees only record bytes and spaces.
+;; index(end, out) reads the record in memory[0, end), 16 bytes at a time; in the last load, the
+;; lanes at or past `end` (left over from earlier records) are masked out.
 ;;   -1                            a byte < 0x20 or a backslash (0x5c): escapes or control
 ;;                                 characters, which the fast path leaves to JSON.parse
 ;;   (quotes << 1) | high          otherwise: the number of '"' bytes, whose positions are
@@ -17,16 +17,26 @@
     (local $m i32)
     (local $n i32)
     (local $high v128)
+    (local $valid v128)
     (block $done
       (loop $chunk
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $v (v128.load (local.get $p)))
+        ;; lane i is valid when i < end - p (all lanes but in the last load)
+        (local.set $valid
+          (i8x16.lt_u
+            (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+            (i8x16.splat
+              (select (i32.sub (local.get $end) (local.get $p)) (i32.const 16)
+                (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 16))))))
+        (local.set $v (v128.and (local.get $v) (local.get $valid)))
+        ;; masked-out lanes are 0x00 now: count them as neither bad nor quote
         (if (v128.any_true
-              (v128.or
+              (v128.and (local.get $valid) (v128.or
                 (i8x16.lt_u (local.get $v) (v128.const i8x16 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20
                                                               0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20))
                 (i8x16.eq (local.get $v) (v128.const i8x16 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c
-                                                           0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c))))
+                                                           0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c)))))
           (then (return (i32.const -1))))
         (local.set $high (v128.or (local.get $high) (local.get $v)))
         ;; one bit per '"' in the chunk; write each position and clear the lowest bit
