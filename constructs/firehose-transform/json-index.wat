@@ -18,18 +18,19 @@
     (local $n i32)
     (local $high v128)
     (local $valid v128)
+    (local.set $valid (v128.const i64x2 -1 -1))
     (block $done
       (loop $chunk
         (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
         (local.set $v (v128.load (local.get $p)))
-        ;; lane i is valid when i < end - p (all lanes but in the last load)
-        (local.set $valid
-          (i8x16.lt_u
-            (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
-            (i8x16.splat
-              (select (i32.sub (local.get $end) (local.get $p)) (i32.const 16)
-                (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 16))))))
-        (local.set $v (v128.and (local.get $v) (local.get $valid)))
+        ;; in the last load, lane i is valid when i < end - p; the others are zeroed
+        (if (i32.lt_u (i32.sub (local.get $end) (local.get $p)) (i32.const 16))
+          (then
+            (local.set $valid
+              (i8x16.lt_u
+                (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15)
+                (i8x16.splat (i32.sub (local.get $end) (local.get $p)))))
+            (local.set $v (v128.and (local.get $v) (local.get $valid)))))
         ;; masked-out lanes are 0x00 now: count them as neither bad nor quote
         (if (v128.any_true
               (v128.and (local.get $valid) (v128.or
