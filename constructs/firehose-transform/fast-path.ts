@@ -12,12 +12,23 @@
  * JSON.parse path returns for the same record (a differential fuzz test holds it to that), so it
  * changes speed only, never a row.
  *
- * The bytes are scanned by json-index.wat (WebAssembly SIMD, 16 bytes at a time); the rest is
+ * The bytes are scanned by fast-path-bytes.wat (WebAssembly SIMD, 16 bytes at a time); the rest is
  * plain TypeScript. Synchronous and not re-entrant: one record at a time owns the memory.
  */
 import { isUtf8 } from "node:buffer";
 import { EVENT_FIELDS, LOG_TYPES } from "../event-schema";
-import { IN_MAX, indexRecord, OUT_AT, QUOTES, RECORD } from "./json-index";
+import {
+  assembleRow,
+  GAPS_AT,
+  GAPS_END,
+  IN_MAX,
+  indexRecord,
+  OUT_AT,
+  PIECES,
+  QUOTES,
+  RECORD,
+  TEXT_AT,
+} from "./fast-path-bytes";
 import {
   anonymizeIp,
   columnAt,
@@ -119,17 +130,19 @@ const text = new Array<string | null>(EVENT_FIELDS.length).fill(null);
 const kept = new Int32Array(EVENT_FIELDS.length);
 
 /**
- * The row's literal text as bytes for a set of present columns and status class: buildGaps's
- * pieces, with the one holding `processed_at` split around its value, which is written per batch.
- * Kept across batches (unlike gapsFor's strings, which hold the batch time); bounded like them.
+ * The row's literal text in memory (GAPS_AT…) for a set of present columns and status class:
+ * buildGaps's pieces as (start, length), with the one holding `processed_at` split around its
+ * value, which is written per batch. Kept across batches (unlike gapsFor's strings, which hold
+ * the batch time); when the region or the 256 entries are used up, the cache starts over.
  */
 interface GapBytes {
-  readonly pieces: readonly Uint8Array[];
-  /** Index of the piece processed_at's value follows; `after` is the text after the value. */
+  readonly start: Int32Array;
+  readonly length: Int32Array;
+  /** Index of the piece processed_at's value follows; the text after the value is piece `length.length`. */
   readonly at: number;
-  readonly after: Uint8Array;
 }
 const gapBytesCache = new Map<number, GapBytes>();
+let gapsFree = GAPS_AT;
 const TIME_MARK = "@"; // JSON.stringify keeps it as it is, and no key or category holds it
 function gapBytesFor(mask: number, statusIndex: number): GapBytes {
   const key = mask * 8 + statusIndex;
@@ -138,42 +151,50 @@ function gapBytesFor(mask: number, statusIndex: number): GapBytes {
     const gaps = buildGaps(mask, statusIndex, TIME_MARK);
     const at = gaps.findIndex((g) => g.includes(`"${TIME_MARK}"`));
     const [before, after] = gaps[at].split(`"${TIME_MARK}"`);
-    const latin1 = (s: string): Uint8Array => Buffer.from(s, "latin1"); // keys, nulls, categories: ASCII
-    bytes = {
-      pieces: gaps.map((g, i) => latin1(i === at ? `${before}"` : g)),
-      at,
-      after: latin1(`"${after}`),
-    };
-    if (gapBytesCache.size < 256) gapBytesCache.set(key, bytes);
+    const texts = [...gaps.map((g, i) => (i === at ? `${before}"` : g)), `"${after}`];
+    const size = texts.reduce((n, t) => n + t.length, 0);
+    if (gapBytesCache.size >= 256 || gapsFree + size > GAPS_END) {
+      gapBytesCache.clear();
+      gapsFree = GAPS_AT;
+    }
+    bytes = { start: new Int32Array(texts.length), length: new Int32Array(texts.length), at };
+    for (const [i, t] of texts.entries()) {
+      bytes.start[i] = gapsFree;
+      bytes.length[i] = S.write(t, gapsFree, "latin1"); // keys, nulls, categories: ASCII
+      gapsFree += t.length;
+    }
+    gapBytesCache.set(key, bytes);
   }
   return bytes;
 }
 
-/** Copies `src` to S at `o`; returns the end. Short pieces by hand: a native call costs more. */
-function put(src: Uint8Array, o: number): number {
-  const n = src.length;
-  if (n > 24) S.set(src, o);
-  else for (let k = 0; k < n; k++) S[o + k] = src[k];
-  return o + n;
+/** The batch time's bytes, at TEXT_AT, written when it changes. */
+let timeWritten = "";
+const TIME_AT = TEXT_AT;
+const VALUES_AT = TEXT_AT + 64;
+
+/** Pieces of the row being assembled: (start, length) pairs in PIECES, 2 × `pieces` numbers. */
+let pieces = 0;
+function piece(start: number, length: number): void {
+  if (length === 0) return;
+  PIECES[pieces++] = start;
+  PIECES[pieces++] = length;
 }
 
-/** Writes literal piece `g` of a row to S at `o` (with processed_at's value where it goes); returns the end. */
-function putGap(gaps: GapBytes, g: number, processedAt: string, o: number): number {
-  o = put(gaps.pieces[g], o);
-  return g === gaps.at ? put(gaps.after, putAscii(processedAt, o)) : o;
+/** Adds literal piece `g` of a row (with processed_at's value where it goes). */
+function gapPiece(gaps: GapBytes, g: number, timeLength: number): void {
+  piece(gaps.start[g], gaps.length[g]);
+  if (g === gaps.at) {
+    const last = gaps.start.length - 1;
+    piece(TIME_AT, timeLength);
+    piece(gaps.start[last], gaps.length[last]);
+  }
 }
 
-/** Copies S[a, b) to S at `o`; returns the end. */
-function copyInput(a: number, b: number, o: number): number {
-  const n = b - a;
-  if (n > 32) S.copyWithin(o, a, b);
-  else for (let k = 0; k < n; k++) S[o + k] = S[a + k];
-  return o + n;
-}
-
-/** Writes an ASCII string to S at `o`; returns the end. */
-function putAscii(s: string, o: number): number {
+/** Writes an ASCII string to S at `o` and adds it as a piece; returns its end. */
+function textPiece(s: string, o: number): number {
   for (let k = 0; k < s.length; k++) S[o + k] = s.charCodeAt(k);
+  piece(o, s.length);
   return o + s.length;
 }
 
@@ -389,24 +410,34 @@ export function fastTransform(data: string, processedAt: string): string | null 
   // The row: runs of input bytes where they already are the row's text, literal text and
   // rewritten values (IP, normalised timestamps and numbers) in between.
   const gaps = gapBytesFor(mask, statusClass(statusCode));
-  let o = OUT_AT;
-  let run = 0; // start of the input bytes not yet copied
+  if (processedAt !== timeWritten) {
+    S.write(processedAt, TIME_AT, "latin1"); // from toISOString: 24 ASCII characters
+    timeWritten = processedAt;
+  }
+  const lastGap = gaps.start.length - 2;
+  pieces = 0;
+  let values = VALUES_AT; // where the next rewritten value is written
+  let run = 0; // start of the input bytes not yet added
   let runEnd = 0; // end of the previous present value
   for (let col = 0, g = 0; col < EVENT_FIELDS.length; col++) {
     const bit = 1 << col;
     if ((mask & bit) === 0) continue;
     if ((cont & bit) === 0) {
-      o = putGap(gaps, g, processedAt, copyInput(run, runEnd, o));
+      piece(run, runEnd - run);
+      gapPiece(gaps, g, processedAt.length);
       run = from[col];
     }
     g++;
     const t = text[col];
     if (t !== null) {
-      o = putAscii(t, copyInput(run, from[col] + kept[col], o));
+      piece(run, from[col] + kept[col] - run);
+      values = textPiece(t, values);
       run = to[col];
     }
     runEnd = to[col];
   }
-  o = putGap(gaps, gaps.pieces.length - 1, processedAt, copyInput(run, runEnd, o));
+  piece(run, runEnd - run);
+  gapPiece(gaps, lastGap, processedAt.length);
+  const o = assembleRow(pieces >>> 1);
   return S.toString("base64", OUT_AT, o);
 }

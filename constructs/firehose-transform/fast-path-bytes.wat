@@ -1,5 +1,5 @@
-;; The byte scan of the transform's fast path (fast-path.ts), 16 bytes at a time with WebAssembly
-;; SIMD. Compiled by `npm run gen:wasm` (wabt) into json-index.wasm.ts; a test checks that the
+;; The byte work of the transform's fast path (fast-path.ts): the scan of a record, 16 bytes at a
+;; time with WebAssembly SIMD, and the copies that assemble a row. Compiled by `npm run gen:wasm` (wabt) into fast-path-bytes.wasm.ts; a test checks that the
 ;; committed bytes are this file's.
 ;;
 ;; index(end, out) reads the record in memory[0, end), 16 bytes at a time; in the last load, the
@@ -59,4 +59,20 @@
     (i32.or
       (i32.shl (local.get $n) (i32.const 1))
       (i32.ne (i8x16.bitmask (local.get $high)) (i32.const 0))))
+
+  ;; assemble(prog, count, out) copies `count` pieces to memory[out, ...), one after another: piece
+  ;; k is (source, length) as two i32 at prog + 8k. Returns where the last piece ends.
+  (func (export "assemble") (param $prog i32) (param $count i32) (param $out i32) (result i32)
+    (local $end i32)
+    (local $len i32)
+    (local.set $end (i32.add (local.get $prog) (i32.shl (local.get $count) (i32.const 3))))
+    (block $done
+      (loop $piece
+        (br_if $done (i32.ge_u (local.get $prog) (local.get $end)))
+        (local.set $len (i32.load offset=4 (local.get $prog)))
+        (memory.copy (local.get $out) (i32.load (local.get $prog)) (local.get $len))
+        (local.set $out (i32.add (local.get $out) (local.get $len)))
+        (local.set $prog (i32.add (local.get $prog) (i32.const 8)))
+        (br $piece)))
+    (local.get $out))
 )

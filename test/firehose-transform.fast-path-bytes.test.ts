@@ -1,12 +1,12 @@
 /**
- * json-index.wat, the fast path's byte scan: the committed bytes are the compiler's output of the
+ * fast-path-bytes.wat, the fast path's byte scan: the committed bytes are the compiler's output of the
  * committed text, and the scan agrees with a plain byte loop on records of every length and byte.
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import fc from "fast-check";
-import { indexRecord, QUOTES, RECORD } from "../constructs/firehose-transform/json-index";
-import { JSON_INDEX_WASM_BASE64 } from "../constructs/firehose-transform/json-index.wasm";
+import { indexRecord, QUOTES, RECORD } from "../constructs/firehose-transform/fast-path-bytes";
+import { FAST_PATH_BYTES_WASM_BASE64 } from "../constructs/firehose-transform/fast-path-bytes.wasm";
 
 /** What the scan must find, by reading each byte. */
 function reference(bytes: Uint8Array): { bad: boolean; quotes: number[]; high: boolean } {
@@ -21,8 +21,8 @@ function reference(bytes: Uint8Array): { bad: boolean; quotes: number[]; high: b
   return { bad, quotes, high };
 }
 
-describe("json-index.wat", () => {
-  it("json-index.wasm.ts holds what wabt compiles from json-index.wat (npm run gen:wasm)", () => {
+describe("fast-path-bytes.wat", () => {
+  it("fast-path-bytes.wasm.ts holds what wabt compiles from fast-path-bytes.wat (npm run gen:wasm)", () => {
     const compiled = execFileSync(
       process.execPath,
       [join(__dirname, "..", "scripts", "gen-wasm.mjs"), "--print"],
@@ -30,7 +30,7 @@ describe("json-index.wat", () => {
         encoding: "utf8",
       },
     ).trim();
-    expect(compiled).toBe(JSON_INDEX_WASM_BASE64);
+    expect(compiled).toBe(FAST_PATH_BYTES_WASM_BASE64);
   });
 
   it("finds control bytes, backslashes, quotes and high bytes as a byte loop does", () => {
