@@ -61,7 +61,7 @@ const STATUS_CODE_AT = columnAt("status_code");
 const QUOTE = 0x22;
 const SPACE = 0x20;
 
-/** Producer columns by (length, first byte, last byte) of their key: candidates to compare in full. */
+/** Each producer column's key as bytes (undefined for the transform's own columns). */
 const KEY_BYTES: ReadonlyArray<Uint8Array | undefined> = EVENT_FIELDS.map((f) =>
   PRODUCER_AT.has(f.name) ? Buffer.from(f.name, "latin1") : undefined,
 );
@@ -77,20 +77,9 @@ const KEY_WORDS = KEY_BYTES.map((key) => {
   return Int32Array.from(offsets, (off) => Buffer.from(key).readInt32LE(off));
 });
 const DV = new DataView(S.buffer, S.byteOffset, S.byteLength);
-const keyHash = (len: number, first: number, last: number): number => (len << 16) | (first << 8) | last;
-const KEY_CANDIDATES = new Map<number, number[]>();
-for (const [name, col] of PRODUCER_AT) {
-  const h = keyHash(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1));
-  KEY_CANDIDATES.set(h, [...(KEY_CANDIDATES.get(h) ?? []), col]);
-}
-
 /** The producer column whose key is the bytes S[a, b), or -1 (unknown or transform-owned key). */
 function keyColumn(a: number, b: number): number {
-  const len = b - a;
-  if (len === 0 || len > 64) return -1;
-  const cands = KEY_CANDIDATES.get(keyHash(len, S[a], S[b - 1]));
-  if (cands === undefined) return -1;
-  for (const col of cands) if (isKey(col, a, b)) return col;
+  for (let col = 0; col < KEY_BYTES.length; col++) if (isKey(col, a, b)) return col;
   return -1;
 }
 

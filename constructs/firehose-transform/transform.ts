@@ -30,8 +30,9 @@ export function statusCategory(code: number | null | undefined): string {
   return STATUS_CATEGORIES[statusClass(code)];
 }
 
-const IPV4 =
-  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+/** A dotted quad of octets 0–255 without leading zeros, each octet a group. */
+const OCTET = String.raw`(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`;
+const IPV4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
 const HEXTET = /^[0-9a-fA-F]{1,4}$/;
 
 /** Parses an IPv6 address (with optional zone and embedded IPv4 tail) into 8 hextets, or null. */
