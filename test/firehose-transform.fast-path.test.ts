@@ -51,6 +51,24 @@ const NUMBER_TEXTS = [
   "-1e400",
   "5e-324",
   "1e21",
+  "2.65",
+  "-0.5",
+  "0.000001",
+  "0.0000012",
+  "0.0000001",
+  "0.10",
+  "100.25",
+  "123456789012345.6",
+  "12345678901234.5",
+  "0.123456789012345",
+  "0.1234567890123456",
+  "0.000001234567890123456",
+  "9007199254740991.5",
+  "1.7976931348623157",
+  "0.30000000000000004",
+  "83.51441025510878", // 16 significant digits, written back as …879
+  "9.365784630517946",
+  "1234567890123.4567",
   "123456789012345",
   "1234567890123456",
   "9007199254740993",
@@ -262,6 +280,16 @@ describe("firehose transform fast path", () => {
       `{${base},"user_agent":"Mozilla/5.0 (X11; Linux) — 日本 😀"}`,
     ];
     for (const text of cases) expect([text, agrees(b64(text))]).toEqual([text, true]);
+  });
+
+  it("reads every number spelling in every numeric column as JSON.parse does", () => {
+    const base = `"event_id":"e-1","timestamp":"2026-01-31T00:00:00.000Z","log_type":"iot_sensor"`;
+    let answered = 0;
+    for (const column of ["value", "status_code", "response_size"]) {
+      for (const n of NUMBER_TEXTS) if (agrees(b64(`{${base},"${column}":${n}}`))) answered++;
+    }
+    // Most spellings are valid JSON numbers that fit some column: the fast path must read them.
+    expect(answered).toBeGreaterThan(NUMBER_TEXTS.length);
   });
 
   it("declines what it does not read itself, and the JSON.parse path decides", () => {

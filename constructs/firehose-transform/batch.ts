@@ -45,15 +45,15 @@ export interface BatchOptions {
 export const RESPONSE_BUDGET_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 
 /**
- * Bytes one response entry adds to the JSON body: `{"recordId":…,"result":"…","data":"…"}` plus
- * a comma. `idJsonBytes` is the byte length of the JSON-escaped recordId; base64 data never needs
- * escaping.
+ * Bytes one response entry adds to the JSON body besides its JSON-escaped recordId:
+ * `{"recordId":,"result":"…","data":"…"}` plus a comma. Base64 data never needs escaping.
  */
-const entryBytes = (idJsonBytes: number, result: string, data: string): number =>
-  36 + idJsonBytes + result.length + data.length;
+const entryBytes = (result: string, data: string): number => 36 + result.length + data.length;
 
-/** A recordId that JSON writes as it is, one byte per character, in quotes (Firehose's are). */
-const PLAIN_ID = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** Bytes of the recordIds as JSON writes them, quotes included: one JSON.stringify per batch. */
+function idsJsonBytes(ids: readonly string[]): number {
+  return ids.length === 0 ? 0 : Buffer.byteLength(JSON.stringify(ids)) - ids.length - 1; // [ , ]
+}
 
 /**
  * Decoded record text. `plain`: it holds no backslash, so no JSON string in it is escaped.
@@ -102,7 +102,6 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
   const budget = opts.maxResponseBytes ?? RESPONSE_BUDGET_BYTES;
 
   const ids: string[] = [];
-  const idBytes: number[] = [];
   const inputs: string[] = [];
   // Reserve the worst case up front: every record failing with its original data, which is
   // never larger than the request. An Ok record only replaces its reservation if the total fits.
@@ -111,12 +110,11 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
     const r = (typeof rec === "object" && rec !== null ? rec : {}) as Record<string, unknown>;
     const id = typeof r.recordId === "string" ? r.recordId : String(r.recordId);
     const data = typeof r.data === "string" ? r.data : "";
-    const idJsonBytes = PLAIN_ID.test(id) ? id.length + 2 : Buffer.byteLength(JSON.stringify(id));
     ids.push(id);
-    idBytes.push(idJsonBytes);
     inputs.push(data);
-    reserved += entryBytes(idJsonBytes, "ProcessingFailed", data);
+    reserved += entryBytes("ProcessingFailed", data);
   }
+  reserved += idsJsonBytes(ids);
 
   const out: FirehoseOutputRecord[] = new Array(records.length);
   for (let i = 0; i < records.length; i++) {
@@ -128,8 +126,7 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
       res = { ok: false, reason: `internal error: ${message}`.slice(0, 200) };
     }
     if (res.ok) {
-      const delta =
-        entryBytes(idBytes[i], "Ok", res.data) - entryBytes(idBytes[i], "ProcessingFailed", inputs[i]);
+      const delta = entryBytes("Ok", res.data) - entryBytes("ProcessingFailed", inputs[i]);
       if (reserved + delta <= budget) {
         reserved += delta;
         out[i] = { recordId: ids[i], result: "Ok", data: res.data };

@@ -49,6 +49,7 @@ const T_STRING = 0;
 const T_TIMESTAMP = 1;
 const T_INT = 2;
 const T_BIGINT = 3;
+const T_DOUBLE = 4;
 
 const TYPE = Int8Array.from(EVENT_FIELDS, (f) =>
   ["string", "timestamp", "int", "bigint", "double"].indexOf(f.type),
@@ -338,15 +339,18 @@ export function fastTransform(data: string, processedAt: string): string | null 
       while (isDigit(S[i])) v = v * 10 + (S[i++] - 0x30);
       const digits = i - d0;
       if (digits === 0 || (digits > 1 && S[d0] === 0x30)) return null; // JSON: no leading zeros
-      let plainInteger = true;
+      let fraction = 0; // digits after the point
+      let zeros = 0; // of which leading zeros, when the integer part is 0
       if (S[i] === 0x2e) {
-        plainInteger = false;
         const f0 = ++i;
         while (isDigit(S[i])) i++;
-        if (i === f0) return null;
+        fraction = i - f0;
+        if (fraction === 0) return null;
+        if (v === 0) while (S[f0 + zeros] === 0x30) zeros++;
       }
+      let exponent = false;
       if (S[i] === 0x65 || S[i] === 0x45) {
-        plainInteger = false;
+        exponent = true;
         i++;
         if (S[i] === 0x2b || S[i] === 0x2d) i++;
         const e0 = i;
@@ -357,8 +361,20 @@ export function fastTransform(data: string, processedAt: string): string | null 
       to[col] = i;
       text[col] = null;
       let value: number;
-      if (plainInteger && digits <= 15 && !(neg && v === 0)) {
+      if (fraction === 0 && !exponent && digits <= 15 && !(neg && v === 0)) {
         value = neg ? -v : v; // exact, and String(value) is the token itself
+      } else if (
+        type === T_DOUBLE &&
+        fraction > 0 &&
+        !exponent &&
+        S[i - 1] !== 0x30 &&
+        zeros <= 5 &&
+        (v === 0 ? fraction - zeros : digits + fraction) <= 15
+      ) {
+        // At most 15 significant digits (DBL_DIG), no trailing zero, at least 1e-6: no other
+        // decimal of as few digits reads as the same double, so this text is the one String
+        // writes (without an exponent, from 1e-6 up): it is copied, and the double is finite.
+        value = v;
       } else {
         const token = S.toString("latin1", a, i);
         value = Number(token); // a valid JSON number: Number reads it as JSON.parse does
