@@ -11,9 +11,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 /** entry source → output file, and whether the AWS SDK may be bundled. */
 const entries = [
   {
-    src: "constructs/firehose-transform/handler.ts",
+    src: "constructs/firehose-transform/index.ts",
     out: "dist/lambda/firehose-transform/index.js",
     minify: true,
+    strict: true,
   },
   { src: "constructs/emr-trigger/handler.ts", out: "dist/lambda/emr-trigger/index.js", minify: true },
   { src: "scripts/submit-job/cli.ts", out: "dist/cli/submit-job.js", minify: false },
@@ -43,6 +44,8 @@ for (const e of entries) {
     minify: e.minify,
     sourcemap: false,
     legalComments: "none",
+    // An entry that sets module.exports itself is not turned into strict mode by esbuild.
+    banner: e.strict ? { js: '"use strict";' } : undefined,
     logLevel: "warning",
   });
   inputs[e.out] = Object.keys(result.metafile.inputs).filter((f) => !f.includes("node_modules/"));
