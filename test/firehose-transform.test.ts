@@ -346,10 +346,16 @@ describe("processRecords / handler", () => {
       recordId: i % 2 === 0 ? `q${i}${'"'.repeat(300)}` : `é${i}${"\u0001".repeat(100)}`,
       data,
     }));
-    const allOk = JSON.stringify({ records: processRecords(records) });
-    const budget = Math.floor(Buffer.byteLength(allOk) * 0.9);
+    const allOk = processRecords(records);
+    const size = (recs: unknown[]): number => Buffer.byteLength(JSON.stringify({ records: recs }));
+    const budget = Math.floor(size(allOk) * 0.9);
     const out = processRecords(records, { maxResponseBytes: budget });
-    expect(Buffer.byteLength(JSON.stringify({ records: out }))).toBeLessThanOrEqual(budget);
-    expect(out.filter((r) => r.result === "Ok").length).toBeGreaterThan(100);
+    expect(size(out)).toBeLessThanOrEqual(budget);
+    // …and no record failed that fitted: the first failure, had it been Ok, would not have fitted.
+    const first = out.findIndex((r) => r.result !== "Ok");
+    expect(first).toBeGreaterThan(100);
+    const failed = (i: number) => ({ recordId: records[i].recordId, result: "ProcessingFailed", data });
+    const withIt = out.map((r, i) => (i < first ? r : i === first ? allOk[i] : failed(i)));
+    expect(size(withIt) + 64).toBeGreaterThan(budget);
   });
 });

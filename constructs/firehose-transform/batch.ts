@@ -112,9 +112,12 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
     const data = typeof r.data === "string" ? r.data : "";
     ids.push(id);
     inputs.push(data);
-    reserved += entryBytes("ProcessingFailed", data);
+    reserved += entryBytes("ProcessingFailed", data) + 6 * id.length + 2;
   }
-  reserved += idsJsonBytes(ids);
+  // The recordIds are reserved at their largest (JSON writes a UTF-16 unit in at most 6 bytes, as
+  // \uXXXX) until a record would not fit; then they are counted exactly, once. The decisions are
+  // those of exact counting from the start, without its cost on every batch.
+  let idsExact = false;
 
   const out: FirehoseOutputRecord[] = new Array(records.length);
   for (let i = 0; i < records.length; i++) {
@@ -127,6 +130,10 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
     }
     if (res.ok) {
       const delta = entryBytes("Ok", res.data) - entryBytes("ProcessingFailed", inputs[i]);
+      if (reserved + delta > budget && !idsExact) {
+        reserved += idsJsonBytes(ids) - ids.reduce((n, id) => n + 6 * id.length + 2, 0);
+        idsExact = true;
+      }
       if (reserved + delta <= budget) {
         reserved += delta;
         out[i] = { recordId: ids[i], result: "Ok", data: res.data };
