@@ -1,9 +1,9 @@
 /**
  * Byte-level fast path of the Firehose transform, for the records producers send every day: a
  * flat JSON object of known schema-v1 columns, valid UTF-8, with no backslash and no control
- * character. Such a record is checked and rewritten as bytes in one scratch buffer — no
- * JSON.parse, no row string — which is what takes the transform past the JSON.parse round trip
- * (bench/20-streaming.sh).
+ * character. Such a record is checked and rewritten as bytes in the memory of fast-path-bytes.wat
+ * — no JSON.parse, no row string — which is what takes the transform past the JSON.parse round
+ * trip (bench/20-streaming.sh).
  *
  * It answers only when it is sure: for anything else (an unknown, duplicate or transform-owned
  * key, a nested value, a boolean, an escape, whitespace other than spaces, a value the schema
@@ -12,8 +12,9 @@
  * JSON.parse path returns for the same record (a differential fuzz test holds it to that), so it
  * changes speed only, never a row.
  *
- * The bytes are scanned by fast-path-bytes.wat (WebAssembly SIMD, 16 bytes at a time); the rest is
- * plain TypeScript. Synchronous and not re-entrant: one record at a time owns the memory.
+ * WebAssembly scans the bytes (SIMD, 16 at a time) and copies the row's pieces together; the
+ * checks and the plan of the row are plain TypeScript. Synchronous and not re-entrant: one record
+ * at a time owns the memory.
  */
 import { isUtf8 } from "node:buffer";
 import { EVENT_FIELDS, LOG_TYPES } from "../event-schema";
@@ -78,6 +79,7 @@ const KEY_WORDS = KEY_BYTES.map((key) => {
   return Int32Array.from(offsets, (off) => Buffer.from(key).readInt32LE(off));
 });
 const DV = new DataView(S.buffer, S.byteOffset, S.byteLength);
+
 /** The producer column whose key is the bytes S[a, b), or -1 (unknown or transform-owned key). */
 function keyColumn(a: number, b: number): number {
   for (let col = 0; col < KEY_BYTES.length; col++) if (isKey(col, a, b)) return col;
@@ -128,7 +130,7 @@ const kept = new Int32Array(EVENT_FIELDS.length);
 interface GapBytes {
   readonly start: Int32Array;
   readonly length: Int32Array;
-  /** Index of the piece processed_at's value follows; the text after the value is piece `length.length`. */
+  /** Index of the piece processed_at's value follows; the text after the value is the last entry. */
   readonly at: number;
 }
 const gapBytesCache = new Map<number, GapBytes>();
@@ -273,13 +275,13 @@ export function fastTransform(data: string, processedAt: string): string | null 
     const bit = 1 << col;
     if ((seen & bit) !== 0) return null;
     seen |= bit;
-    if (S[i] === 0x3a)
-      i++; // :
-    else {
+    if (S[i] !== 0x3a) {
       while (S[i] === SPACE) i++;
-      if (S[i++] !== 0x3a) return null;
+      if (S[i] !== 0x3a) return null;
       canonical = false;
     }
+    i++; // past the ':'
+
     if (S[i] === SPACE) {
       while (S[i] === SPACE) i++;
       canonical = false;
