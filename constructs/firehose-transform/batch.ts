@@ -106,14 +106,17 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
   // Reserve the worst case up front: every record failing with its original data, which is
   // never larger than the request. An Ok record only replaces its reservation if the total fits.
   let reserved = 2;
+  let idsUpper = 0; // the recordIds' share of `reserved`, at their largest (see below)
   for (const rec of records) {
     const r = (typeof rec === "object" && rec !== null ? rec : {}) as Record<string, unknown>;
     const id = typeof r.recordId === "string" ? r.recordId : String(r.recordId);
     const data = typeof r.data === "string" ? r.data : "";
     ids.push(id);
     inputs.push(data);
-    reserved += entryBytes("ProcessingFailed", data) + 6 * id.length + 2;
+    idsUpper += 6 * id.length + 2;
+    reserved += entryBytes("ProcessingFailed", data);
   }
+  reserved += idsUpper;
   // The recordIds are reserved at their largest (JSON writes a UTF-16 unit in at most 6 bytes, as
   // \uXXXX) until a record would not fit; then they are counted exactly, once. The decisions are
   // those of exact counting from the start, without its cost on every batch.
@@ -131,7 +134,7 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
     if (res.ok) {
       const delta = entryBytes("Ok", res.data) - entryBytes("ProcessingFailed", inputs[i]);
       if (reserved + delta > budget && !idsExact) {
-        reserved += idsJsonBytes(ids) - ids.reduce((n, id) => n + 6 * id.length + 2, 0);
+        reserved += idsJsonBytes(ids) - idsUpper;
         idsExact = true;
       }
       if (reserved + delta <= budget) {

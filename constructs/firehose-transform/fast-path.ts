@@ -32,14 +32,17 @@ import {
 } from "./fast-path-bytes";
 import {
   anonymizeIp,
-  columnAt,
   buildGaps,
+  columnAt,
+  EVENT_ID_AT,
   INT_MAX,
   INT_MIN,
+  IP_AT,
   isCanonicalUtcAt,
   normalizeTimestamp,
   PRODUCER_AT,
   REQUIRED_MASK,
+  STATUS_CODE_AT,
   statusClass,
 } from "./transform";
 
@@ -55,10 +58,7 @@ const T_DOUBLE = 4;
 const TYPE = Int8Array.from(EVENT_FIELDS, (f) =>
   ["string", "timestamp", "int", "bigint", "double"].indexOf(f.type),
 );
-const EVENT_ID_AT = columnAt("event_id");
 const LOG_TYPE_AT = columnAt("log_type");
-const IP_AT = columnAt("ip_address");
-const STATUS_CODE_AT = columnAt("status_code");
 
 const QUOTE = 0x22;
 const SPACE = 0x20;

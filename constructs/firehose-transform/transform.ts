@@ -189,9 +189,9 @@ export const PRODUCER_AT: ReadonlyMap<string, number> = new Map(
 );
 export const REQUIRED_MASK = EVENT_FIELDS.reduce((m, f, i) => (f.required ? m | (1 << i) : m), 0);
 export const columnAt = (name: string): number => EVENT_FIELDS.findIndex((f) => f.name === name);
-const EVENT_ID_AT = columnAt("event_id");
-const IP_AT = columnAt("ip_address");
-const STATUS_CODE_AT = columnAt("status_code");
+export const EVENT_ID_AT = columnAt("event_id");
+export const IP_AT = columnAt("ip_address");
+export const STATUS_CODE_AT = columnAt("status_code");
 const STATUS_CATEGORY_AT = columnAt("status_category");
 const PROCESSED_AT_AT = columnAt("processed_at");
 const SCHEMA_VERSION_AT = columnAt("schema_version");
