@@ -16,9 +16,9 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { Cmk, logsKeyStatement } from "./cmk";
 import type { LakeConfig } from "./config";
-import { LAKE_DEFAULTS, LAKE_PREFIXES, partitionOf } from "./defaults";
+import { LAKE_PREFIXES } from "./contract/lake";
+import { LAKE_DEFAULTS, partitionOf } from "./defaults";
 
-export { LAKE_PREFIXES } from "./defaults";
 
 /** Where server access logs and VPC flow logs land in the log bucket. */
 export const LOG_BUCKET_PREFIXES = { s3Access: "s3-access/", vpcFlowLogs: "vpc-flow-logs/" } as const;

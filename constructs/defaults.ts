@@ -1,23 +1,14 @@
+import { LAKE_PREFIXES } from "./contract/lake";
+
 /**
- * Secure and cost defaults for every construct, in one place (STYLE: "defaults live in one module").
- * Constructs read these when a prop is omitted; environment configs (constructs/config.ts) override
- * them with typed values.
+ * Secure and cost defaults for every construct, in one place. Constructs read these when a prop
+ * is omitted; environment configs (constructs/config.ts) override them with typed values.
  */
 
 /** EMR release: emr-7.9.0 ships Spark 3.5.5, the version the jobs are tested on (requirements.txt). */
 export const EMR_RELEASE_LABEL = "emr-7.9.0";
 /** Applications installed on the cluster. Hive provides the Glue-Data-Catalog-backed metastore client. */
 export const EMR_APPLICATIONS: readonly string[] = ["Hadoop", "Spark", "Hive"];
-
-/** Lake prefixes of DESIGN §4.2 [contract]. Each ends with "/". */
-export const LAKE_PREFIXES = {
-  scripts: "scripts/",
-  streamingData: "streaming-data/",
-  streamingErrors: "streaming-errors/",
-  processedData: "processed-data/",
-  emrLogs: "emr-logs/",
-} as const;
-export type LakePrefix = (typeof LAKE_PREFIXES)[keyof typeof LAKE_PREFIXES];
 
 /** Data lake lifecycle defaults (days). */
 export const LAKE_DEFAULTS = {
@@ -92,6 +83,59 @@ export const MONITORING_DEFAULTS = {
   /** https://docs.aws.amazon.com/emr/latest/ManagementGuide/UsingEMR_ViewingMetrics.html */
   yarnMemoryAvailableMinPercent: 15,
   hdfsUtilizationMaxPercent: 80,
+} as const;
+
+/** Retention, runtime and X-Ray settings shared by the streaming Lambdas. */
+export const STREAMING_LAMBDA_DEFAULTS = {
+  runtime: "nodejs20.x",
+  architecture: "arm64",
+  /** CloudWatch Logs retention in days (checkov CKV_AWS_338 asks for ≥ 1 year). */
+  logRetentionDays: 365,
+} as const;
+
+/** StreamingIngest defaults: Kinesis, Firehose and the transform Lambda. */
+export const STREAMING_DEFAULTS = {
+  streamMode: "ON_DEMAND" as "ON_DEMAND" | "PROVISIONED",
+  /** Kinesis retention (hours, 24–8760). Prod configs raise it to replay a week. */
+  retentionHours: 24,
+  /**
+   * Firehose S3 buffering. With record format conversion Firehose requires ≥ 64 MiB
+   * (https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html); 128 MiB
+   * (the maximum) writes fewer, larger Parquet files — what Spark reads best — and the interval
+   * caps latency at 5 minutes when traffic is low.
+   */
+  bufferingSizeMb: 128,
+  bufferingIntervalSeconds: 300,
+  /**
+   * Lambda processor buffering: 1 MiB batches keep the transform's response (input + ~30 %
+   * growth, base64) far below Lambda's 6 MB payload limit.
+   */
+  processorBufferMb: 1,
+  processorBufferIntervalSeconds: 60,
+  transformMemoryMb: 512,
+  /** Firehose waits at most 5 minutes for a processor invocation. */
+  transformTimeoutSeconds: 60,
+  transformReservedConcurrency: 50,
+  /** Landing prefix: Hive partitions by Firehose arrival time (UTC), zero-padded. */
+  prefix: `${LAKE_PREFIXES.streamingData}year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`,
+  errorPrefix: `${LAKE_PREFIXES.streamingErrors}!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`,
+} as const;
+
+/** JobTrigger defaults: the S3 → SQS → Lambda → EMR step trigger. */
+export const TRIGGER_DEFAULTS = {
+  /**
+   * S3 → SQS → Lambda with a batching window: Firehose writes many objects per hour, and the
+   * window collapses them into one invocation that checks the cluster once; failed messages are
+   * retried and then parked in the DLQ. (EventBridge → Lambda has no batching.)
+   */
+  batchWindowSeconds: 60,
+  batchSize: 100,
+  timeoutSeconds: 60,
+  memoryMb: 256,
+  /** Receives before a message moves to the DLQ. */
+  maxReceiveCount: 5,
+  /** DLQ retention: the SQS maximum, 14 days, to leave time to replay. */
+  dlqRetentionSeconds: 1_209_600,
 } as const;
 
 /** Tag that AmazonEMRServicePolicy_v2 requires on resources EMR may modify (subnets, SGs, ...). */

@@ -3,9 +3,10 @@ import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-databa
 import { GlueCatalogTable } from "@cdktf/provider-aws/lib/glue-catalog-table";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { EVENT_FIELD_COMMENTS, EVENT_FIELDS, PARTITION_KEYS, SCHEMA_VERSION } from "./event-schema";
+import { EVENT_FIELD_COMMENTS, EVENT_FIELDS, SCHEMA_VERSION } from "./contract/event-schema";
 import { DataLake } from "./data-lake";
-import { LAKE_PREFIXES, partitionOf } from "./defaults";
+import { LAKE_PREFIXES, PARTITION_KEYS } from "./contract/lake";
+import { partitionOf } from "./defaults";
 
 /** Read-only Glue actions a reader of the events table needs (no wildcards). */
 export const GLUE_READ_ACTIONS: readonly string[] = [

@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Construct } from "constructs";
 import { AssetType, dependable, TerraformAsset } from "cdktf";
@@ -8,39 +6,18 @@ import { LambdaEventSourceMapping } from "@cdktf/provider-aws/lib/lambda-event-s
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { BundledLambda, REPO_ROOT } from "./bundled-lambda";
 import { Cmk, logsKeyStatement } from "./cmk";
+import { jobFileName, jobPackage, type JobPackage, packageKeys, PY_FILES_NAME } from "./contract/job-package";
+import { LAKE_PREFIXES } from "./contract/lake";
+import { STREAMING_JOB, TRIGGER_ENV } from "./contract/trigger-env";
 import { DataLake } from "./data-lake";
-import { LAKE_PREFIXES, partitionOf } from "./defaults";
+import { partitionOf, STREAMING_LAMBDA_DEFAULTS, TRIGGER_DEFAULTS } from "./defaults";
 import { Monitoring } from "./monitoring";
-import {
-  BundledLambda,
-  bundleDir,
-  REPO_ROOT,
-  STREAMING_LAMBDA_DEFAULTS,
-} from "./firehose-transform/lambda-deploy";
-import { lambdaWidgetsAndAlarms } from "./streaming-ingest";
 import { stageFile } from "./staged-file";
-import { helperZip } from "../scripts/submit-job/jobs";
 
-/** Trigger defaults (STYLE: one place). */
-export const TRIGGER_DEFAULTS = {
-  /**
-   * S3 → SQS → Lambda with a batching window: Firehose writes many objects per hour, and the
-   * window collapses them into one invocation that checks the cluster once; failed messages are
-   * retried and then parked in the DLQ. (EventBridge → Lambda has no batching.)
-   */
-  batchWindowSeconds: 60,
-  batchSize: 100,
-  timeoutSeconds: 60,
-  memoryMb: 256,
-  /** Receives before a message moves to the DLQ. */
-  maxReceiveCount: 5,
-  /** DLQ retention: the SQS maximum, 14 days, to leave time to replay. */
-  dlqRetentionSeconds: 1_209_600,
-  /** The streaming processor script and the job name used in keys and step names. */
-  jobName: "streaming-processor",
-  scriptFile: "streaming_processor.py",
-} as const;
+/** The trigger Lambda's entry; `npm run build` bundles it to dist/lambda/emr-trigger/. */
+export const TRIGGER_ENTRY = join(__dirname, "lambdas", "emr-trigger", "index.ts");
 
 export interface JobTriggerProps {
   readonly accountId: string;
@@ -60,13 +37,6 @@ export interface JobTriggerProps {
   readonly jobsDir?: string;
   /** Directory holding the built trigger bundle (index.js). @default dist/lambda/emr-trigger */
   readonly triggerBundleDir?: string;
-}
-
-/** Content hash (12 hex) of the processor script and its helper zip: the S3 key segment. */
-export function scriptsHash(script: Buffer, zip: Buffer | undefined): string {
-  const h = createHash("sha256").update(script);
-  if (zip) h.update(zip);
-  return h.digest("hex").slice(0, 12);
 }
 
 /**
@@ -91,20 +61,18 @@ export class JobTrigger extends Construct {
       throw new Error(`JobTrigger: batchWindowSeconds must be an integer 0–300, got ${windowSeconds}`);
     }
     const jobsDir = resolve(props.jobsDir ?? join(REPO_ROOT, "jobs"));
-    let script: Buffer;
+    let pkg: JobPackage;
     try {
-      script = readFileSync(join(jobsDir, TRIGGER_DEFAULTS.scriptFile));
+      pkg = jobPackage(jobsDir, STREAMING_JOB);
     } catch {
-      throw new Error(`JobTrigger: ${join(jobsDir, TRIGGER_DEFAULTS.scriptFile)} not found; set jobsDir`);
+      throw new Error(`JobTrigger: ${join(jobsDir, jobFileName(STREAMING_JOB))} not found; set jobsDir`);
     }
 
     // defaults
     const partition = partitionOf(props.region);
-    const zip = helperZip(jobsDir, script.toString("utf8"));
-    const hash = scriptsHash(script, zip?.data);
-    const keyPrefix = `${LAKE_PREFIXES.scripts}${TRIGGER_DEFAULTS.jobName}/${hash}/`;
-    this.scriptUri = props.lake.uri(keyPrefix) + TRIGGER_DEFAULTS.scriptFile;
-    this.pyFilesUri = zip ? props.lake.uri(keyPrefix) + "common.zip" : undefined;
+    const keys = packageKeys(pkg);
+    this.scriptUri = props.lake.uri() + keys.script;
+    this.pyFilesUri = keys.pyFiles ? props.lake.uri() + keys.pyFiles : undefined;
     const queueName = `${props.name}-streaming-trigger`;
     const functionName = `${props.name}-emr-trigger`;
     const logRetention = props.logRetentionDays ?? STREAMING_LAMBDA_DEFAULTS.logRetentionDays;
@@ -134,29 +102,28 @@ export class JobTrigger extends Construct {
     // resources: the processor script + helper zip, content-addressed.
     const scriptObject = new S3Object(this, "script", {
       bucket: props.lake.bucketName,
-      key: keyPrefix + TRIGGER_DEFAULTS.scriptFile,
+      key: keys.script,
       // An asset, so the stack directory is self-contained (terraform runs from cdktf.out).
       source: new TerraformAsset(this, "script-asset", {
-        path: join(jobsDir, TRIGGER_DEFAULTS.scriptFile),
+        path: join(jobsDir, pkg.scriptFile),
         type: AssetType.FILE,
       }).path,
-      sourceHash: hash,
+      sourceHash: pkg.hash,
       serverSideEncryption: "aws:kms",
       kmsKeyId: props.lake.kmsKey.arn,
     });
     const uploads = [scriptObject];
-    if (zip) {
-      // The same deterministic zip submit-job builds (scripts/submit-job/jobs.ts helperZip).
+    if (pkg.pyFiles && keys.pyFiles) {
       const asset = new TerraformAsset(this, "py-files", {
-        path: stageFile("common.zip", zip.data).path,
+        path: stageFile(PY_FILES_NAME, pkg.pyFiles.data).path,
         type: AssetType.FILE,
       });
       uploads.push(
         new S3Object(this, "py-files-object", {
           bucket: props.lake.bucketName,
-          key: keyPrefix + "common.zip",
+          key: keys.pyFiles,
           source: asset.path,
-          sourceHash: hash,
+          sourceHash: pkg.hash,
           serverSideEncryption: "aws:kms",
           kmsKeyId: props.lake.kmsKey.arn,
         }),
@@ -219,7 +186,8 @@ export class JobTrigger extends Construct {
       region: props.region,
       functionName,
       description: "Adds one streaming-processor EMR step per new hour partition of streaming-data/",
-      bundleDir: props.triggerBundleDir ?? bundleDir("emr-trigger"),
+      entry: TRIGGER_ENTRY,
+      bundleDir: props.triggerBundleDir,
       memorySize: TRIGGER_DEFAULTS.memoryMb,
       timeout: TRIGGER_DEFAULTS.timeoutSeconds,
       // 1: the check-then-add of "≤ 1 pending step per partition" must not race with itself.
@@ -228,11 +196,11 @@ export class JobTrigger extends Construct {
       logRetentionDays: logRetention,
       deadLetterTargetArn: this.dlq.arn,
       environment: {
-        EMR_CLUSTER_ID: props.cluster.clusterId,
-        STREAMING_SCRIPT_URI: this.scriptUri,
-        ...(this.pyFilesUri ? { STREAMING_PY_FILES_URI: this.pyFilesUri } : {}),
-        RAW_EVENTS_URI: props.lake.uri(LAKE_PREFIXES.streamingData),
-        PROCESSED_URI: props.lake.uri(LAKE_PREFIXES.processedData),
+        [TRIGGER_ENV.clusterId]: props.cluster.clusterId,
+        [TRIGGER_ENV.scriptUri]: this.scriptUri,
+        ...(this.pyFilesUri ? { [TRIGGER_ENV.pyFilesUri]: this.pyFilesUri } : {}),
+        [TRIGGER_ENV.rawEventsUri]: props.lake.uri(LAKE_PREFIXES.streamingData),
+        [TRIGGER_ENV.processedUri]: props.lake.uri(LAKE_PREFIXES.processedData),
       },
     });
     new LambdaEventSourceMapping(this, "queue-source", {
@@ -287,7 +255,7 @@ export class JobTrigger extends Construct {
 
     if (props.monitoring) {
       const m = props.monitoring;
-      lambdaWidgetsAndAlarms(m, "emr-trigger", functionName, TRIGGER_DEFAULTS.timeoutSeconds);
+      m.lambdaWidgetsAndAlarms("emr-trigger", functionName, TRIGGER_DEFAULTS.timeoutSeconds);
       const dlqName = `${queueName}-dlq`;
       m.addSectionWidgets(
         "lambda",

@@ -253,6 +253,37 @@ export class Monitoring extends Construct {
    * AppsFailed) — EMR is not in CloudWatch's "recommended alarms" list, which covers Kinesis,
    * Firehose and Lambda (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best-Practice-Alarms.html).
    */
+  /** Errors/throttles and duration widgets plus their alarms for one Lambda function. */
+  public lambdaWidgetsAndAlarms(id: string, functionName: string, timeoutSeconds: number): void {
+    const row = (metric: string): string[] => ["AWS/Lambda", metric, "FunctionName", functionName];
+    this.addSectionWidgets(
+      "lambda",
+      this.metricWidget(`${id}: errors / throttles`, [row("Errors"), row("Throttles"), row("Invocations")], "Sum"),
+      this.metricWidget(`${id}: duration (ms)`, [row("Duration")], "Maximum"),
+    );
+    this.alarmTable(
+      {
+        namespace: "AWS/Lambda",
+        dimensions: { FunctionName: functionName },
+        period: 300,
+        evaluationPeriods: 1,
+        treatMissingData: "notBreaching",
+      },
+      [
+        [`${id}-errors`, "Errors", "Sum", "GreaterThanThreshold", 0, `${functionName} raised errors`],
+        [`${id}-throttles`, "Throttles", "Sum", "GreaterThanThreshold", 0, `${functionName} was throttled`],
+        [
+          `${id}-duration`,
+          "Duration",
+          "Maximum",
+          "GreaterThanThreshold",
+          timeoutSeconds * 1000 * 0.8,
+          `${functionName} ran above 80 % of its timeout`,
+        ],
+      ],
+    );
+  }
+
   public watchEmrCluster(cluster: MonitoredEmrCluster): void {
     const ns = "AWS/ElasticMapReduce";
     const dims = { JobFlowId: cluster.clusterId };

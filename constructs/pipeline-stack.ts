@@ -7,12 +7,11 @@ import { GlueCatalog } from "./glue-catalog";
 import { Network } from "./network";
 import { SparkCluster } from "./spark-cluster";
 import { Monitoring } from "./monitoring";
-import { LAKE_PREFIXES } from "./defaults";
+import { LAKE_PREFIXES } from "./contract/lake";
 import { StreamingIngest } from "./streaming-ingest";
 import { JobTrigger } from "./job-trigger";
-import { STACK_OUTPUTS, StackOutputName } from "./outputs-contract";
+import { STACK_OUTPUTS, StackOutputName } from "./contract/outputs";
 
-export { STACK_OUTPUTS } from "./outputs-contract";
 
 /** Names derived from the config, shared by constructs that are created in different places. */
 export function resourceNames(config: EnvironmentConfig): {

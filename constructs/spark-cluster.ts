@@ -12,6 +12,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import type { EmrConfig } from "./config";
 import { DataLake } from "./data-lake";
+import { LAKE_PREFIXES } from "./contract/lake";
 import { GlueCatalog } from "./glue-catalog";
 import { Network } from "./network";
 import {
@@ -19,7 +20,6 @@ import {
   EMR_DEFAULTS,
   EMR_MANAGED_TAG,
   EMR_RELEASE_LABEL,
-  LAKE_PREFIXES,
   SPARK_DEFAULTS,
   partitionOf,
 } from "./defaults";

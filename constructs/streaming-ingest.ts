@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { CloudwatchLogStream } from "@cdktf/provider-aws/lib/cloudwatch-log-stream";
@@ -6,39 +7,15 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
 import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
 import { Cmk, logsKeyStatement, serviceTrustPolicy } from "./cmk";
+import { BundledLambda } from "./bundled-lambda";
+import { LAKE_PREFIXES } from "./contract/lake";
 import { DataLake } from "./data-lake";
-import { dnsSuffixOf, LAKE_PREFIXES, partitionOf } from "./defaults";
+import { dnsSuffixOf, partitionOf, STREAMING_DEFAULTS, STREAMING_LAMBDA_DEFAULTS } from "./defaults";
 import { GlueCatalog } from "./glue-catalog";
 import { Monitoring } from "./monitoring";
-import { BundledLambda, bundleDir, STREAMING_LAMBDA_DEFAULTS } from "./firehose-transform/lambda-deploy";
 
-/** Streaming defaults (STYLE: one place). */
-export const STREAMING_DEFAULTS = {
-  streamMode: "ON_DEMAND" as "ON_DEMAND" | "PROVISIONED",
-  /** Kinesis retention (hours, 24–8760). Prod configs raise it to replay a week. */
-  retentionHours: 24,
-  /**
-   * Firehose S3 buffering. With record format conversion Firehose requires ≥ 64 MiB
-   * (https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html); 128 MiB
-   * (the maximum) writes fewer, larger Parquet files — what Spark reads best — and the interval
-   * caps latency at 5 minutes when traffic is low.
-   */
-  bufferingSizeMb: 128,
-  bufferingIntervalSeconds: 300,
-  /**
-   * Lambda processor buffering: 1 MiB batches keep the transform's response (input + ~30 %
-   * growth, base64) far below Lambda's 6 MB payload limit.
-   */
-  processorBufferMb: 1,
-  processorBufferIntervalSeconds: 60,
-  transformMemoryMb: 512,
-  /** Firehose waits at most 5 minutes for a processor invocation. */
-  transformTimeoutSeconds: 60,
-  transformReservedConcurrency: 50,
-  /** Landing prefix: Hive partitions by Firehose arrival time (UTC), zero-padded. */
-  prefix: `${LAKE_PREFIXES.streamingData}year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`,
-  errorPrefix: `${LAKE_PREFIXES.streamingErrors}!{firehose:error-output-type}/year=!{timestamp:yyyy}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/`,
-} as const;
+/** The transform Lambda's entry; `npm run build` bundles it to dist/lambda/firehose-transform/. */
+export const TRANSFORM_ENTRY = join(__dirname, "lambdas", "firehose-transform", "index.ts");
 
 export interface StreamingIngestProps {
   readonly accountId: string;
@@ -153,7 +130,8 @@ export class StreamingIngest extends Construct {
       region: props.region,
       functionName: `${props.name}-firehose-transform`,
       description: "Firehose transform: validate event schema v1, anonymise IPs, classify status",
-      bundleDir: props.transformBundleDir ?? bundleDir("firehose-transform"),
+      entry: TRANSFORM_ENTRY,
+      bundleDir: props.transformBundleDir,
       memorySize: STREAMING_DEFAULTS.transformMemoryMb,
       timeout: STREAMING_DEFAULTS.transformTimeoutSeconds,
       reservedConcurrency:
@@ -364,7 +342,7 @@ export class StreamingIngest extends Construct {
         "Sum",
       ),
     );
-    lambdaWidgetsAndAlarms(m, "firehose-transform", fn, STREAMING_DEFAULTS.transformTimeoutSeconds);
+    m.lambdaWidgetsAndAlarms("firehose-transform", fn, STREAMING_DEFAULTS.transformTimeoutSeconds);
 
     const every = { period: p, evaluationPeriods: 1, treatMissingData: "notBreaching" } as const;
     m.alarmTable({ ...every, namespace: "AWS/Kinesis", dimensions: k }, [
@@ -445,40 +423,4 @@ export class StreamingIngest extends Construct {
       ],
     ]);
   }
-}
-
-/** Errors, throttles and duration widget + alarms for one Lambda (shared with JobTrigger). */
-export function lambdaWidgetsAndAlarms(
-  m: Monitoring,
-  id: string,
-  functionName: string,
-  timeoutSeconds: number,
-): void {
-  const row = (metric: string): string[] => ["AWS/Lambda", metric, "FunctionName", functionName];
-  m.addSectionWidgets(
-    "lambda",
-    m.metricWidget(`${id}: errors / throttles`, [row("Errors"), row("Throttles"), row("Invocations")], "Sum"),
-    m.metricWidget(`${id}: duration (ms)`, [row("Duration")], "Maximum"),
-  );
-  m.alarmTable(
-    {
-      namespace: "AWS/Lambda",
-      dimensions: { FunctionName: functionName },
-      period: 300,
-      evaluationPeriods: 1,
-      treatMissingData: "notBreaching",
-    },
-    [
-      [`${id}-errors`, "Errors", "Sum", "GreaterThanThreshold", 0, `${functionName} raised errors`],
-      [`${id}-throttles`, "Throttles", "Sum", "GreaterThanThreshold", 0, `${functionName} was throttled`],
-      [
-        `${id}-duration`,
-        "Duration",
-        "Maximum",
-        "GreaterThanThreshold",
-        timeoutSeconds * 1000 * 0.8,
-        `${functionName} ran above 80 % of its timeout`,
-      ],
-    ],
-  );
 }

@@ -1,22 +1,26 @@
-// Bundles the Lambda handlers and the submit-job CLI with esbuild (CommonJS, node20).
-// Lambda bundles are what the stack packages (TerraformAsset from dist/lambda/<name>/) and what
-// the local demo runs, so the demo exercises the deployed code.
+// Bundles the Lambda handlers and the CLIs with esbuild (CommonJS, node20).
+// Every folder constructs/lambdas/<name>/ with an index.ts is a Lambda: it is bundled to
+// dist/lambda/<name>/index.js, which the stack packages (BundledLambda) and the local demo runs,
+// so the demo exercises the deployed code.
 import { build } from "esbuild";
-import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** entry source → output file, and whether the AWS SDK may be bundled. */
+const lambdas = readdirSync(join(root, "constructs", "lambdas"), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(root, "constructs", "lambdas", d.name, "index.ts")))
+  .map((d) => d.name)
+  .sort();
+
+/** entry source → output file; Lambda bundles are minified (smaller packages, faster cold starts). */
 const entries = [
-  {
-    src: "constructs/firehose-transform/index.ts",
-    out: "dist/lambda/firehose-transform/index.js",
+  ...lambdas.map((name) => ({
+    src: `constructs/lambdas/${name}/index.ts`,
+    out: `dist/lambda/${name}/index.js`,
     minify: true,
-    strict: true,
-  },
-  { src: "constructs/emr-trigger/handler.ts", out: "dist/lambda/emr-trigger/index.js", minify: true },
+  })),
   { src: "scripts/submit-job/cli.ts", out: "dist/cli/submit-job.js", minify: false },
   { src: "scripts/produce-events.ts", out: "dist/cli/produce-events.js", minify: false },
 ];
@@ -44,8 +48,6 @@ for (const e of entries) {
     minify: e.minify,
     sourcemap: false,
     legalComments: "none",
-    // An entry that sets module.exports itself is not turned into strict mode by esbuild.
-    banner: e.strict ? { js: '"use strict";' } : undefined,
     logLevel: "warning",
   });
   inputs[e.out] = Object.keys(result.metafile.inputs).filter((f) => !f.includes("node_modules/"));

@@ -19,7 +19,8 @@ import { spawnSync } from "node:child_process";
 import { createReadStream, existsSync, mkdirSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { EVENT_FIELDS, PARTITION_KEYS } from "../constructs/event-schema";
+import { EVENT_FIELDS } from "../constructs/contract/event-schema";
+import { PARTITION_KEYS } from "../constructs/contract/lake";
 
 const REPO = resolve(__dirname, "..");
 const BATCH = 500;

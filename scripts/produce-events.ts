@@ -12,7 +12,7 @@ import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { createWriteStream, readFileSync } from "node:fs";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
-import { LOG_TYPES } from "../constructs/event-schema";
+import { LOG_TYPES } from "../constructs/contract/event-schema";
 import {
   encodeEvent,
   generateEvents,

@@ -1,4 +1,5 @@
-import { DataLake, LAKE_PREFIXES, LOG_BUCKET_PREFIXES } from "../constructs/data-lake";
+import { LAKE_PREFIXES } from "../constructs/contract/lake";
+import { DataLake, LOG_BUCKET_PREFIXES } from "../constructs/data-lake";
 import { LAKE_DEFAULTS } from "../constructs/defaults";
 import { ACCOUNT, REGION, asArray, byId, only, resources, role, synth } from "./support/infra";
 

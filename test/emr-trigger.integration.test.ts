@@ -9,8 +9,8 @@
  * variables the Lambda gets.
  */
 import { AddJobFlowStepsCommand, EMRClient, ListStepsCommand, RunJobFlowCommand } from "@aws-sdk/client-emr";
-import { trigger } from "../constructs/emr-trigger/handler";
-import { configFromEnv } from "../constructs/emr-trigger/plan";
+import { trigger } from "../constructs/lambdas/emr-trigger/handler";
+import { configFromEnv } from "../constructs/lambdas/emr-trigger/plan";
 import { motoEnv, setProcessEnv, startMoto, type MotoServer } from "./support/moto";
 import { withEmulatorTimestamps } from "../scripts/submit-job/aws";
 

@@ -1,13 +1,13 @@
 import { AddJobFlowStepsCommand, ListStepsCommand } from "@aws-sdk/client-emr";
 import type { S3Event, SQSEvent } from "aws-lambda";
-import { pendingStepNames, trigger, type EmrApi } from "../constructs/emr-trigger/handler";
+import { pendingStepNames, trigger, type EmrApi } from "../constructs/lambdas/emr-trigger/handler";
 import {
   buildStep,
   configFromEnv,
   objectRefs,
   partitionFromKey,
   partitionsOf,
-} from "../constructs/emr-trigger/plan";
+} from "../constructs/lambdas/emr-trigger/plan";
 
 const CFG = {
   clusterId: "j-TESTCLUSTER",

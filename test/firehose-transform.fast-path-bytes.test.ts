@@ -5,8 +5,8 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import fc from "fast-check";
-import { indexRecord, QUOTES, RECORD } from "../constructs/firehose-transform/fast-path-bytes";
-import { FAST_PATH_BYTES_WASM_BASE64 } from "../constructs/firehose-transform/fast-path-bytes.wasm";
+import { indexRecord, QUOTES, RECORD } from "../constructs/lambdas/firehose-transform/fast-path-bytes";
+import { FAST_PATH_BYTES_WASM_BASE64 } from "../constructs/lambdas/firehose-transform/fast-path-bytes.wasm";
 
 /** What the scan must find, by reading each byte. */
 function reference(bytes: Uint8Array): { bad: boolean; quotes: number[]; high: boolean } {

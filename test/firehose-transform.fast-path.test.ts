@@ -6,9 +6,9 @@
  * and transform-owned keys, number spellings, control characters, non-UTF-8 bytes, base64 quirks.
  */
 import fc from "fast-check";
-import { EVENT_FIELDS } from "../constructs/event-schema";
-import { transformParsed } from "../constructs/firehose-transform/batch";
-import { fastTransform } from "../constructs/firehose-transform/fast-path";
+import { EVENT_FIELDS } from "../constructs/contract/event-schema";
+import { transformParsed } from "../constructs/lambdas/firehose-transform/batch";
+import { fastTransform } from "../constructs/lambdas/firehose-transform/fast-path";
 import { encodeEvent, generateEvents } from "../scripts/events/generator";
 import { eventObject, plainEvent } from "./support/transform-arbitraries";
 

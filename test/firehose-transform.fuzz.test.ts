@@ -6,8 +6,8 @@
  * carries the input's values, with checks written here, independently of the transform's code.
  */
 import fc from "fast-check";
-import { EVENT_FIELDS, LOG_TYPES } from "../constructs/event-schema";
-import { processRecords } from "../constructs/firehose-transform/batch";
+import { EVENT_FIELDS, LOG_TYPES } from "../constructs/contract/event-schema";
+import { processRecords } from "../constructs/lambdas/firehose-transform/batch";
 import { eventObject } from "./support/transform-arbitraries";
 
 const b64 = (s: string | Uint8Array): string => Buffer.from(s).toString("base64");

@@ -1,13 +1,13 @@
 import type { FirehoseTransformationEvent } from "aws-lambda";
-import { EVENT_FIELDS } from "../constructs/event-schema";
-import { processRecords, RESPONSE_BUDGET_BYTES } from "../constructs/firehose-transform/batch";
-import { handler } from "../constructs/firehose-transform/handler";
+import { EVENT_FIELDS } from "../constructs/contract/event-schema";
+import { processRecords, RESPONSE_BUDGET_BYTES } from "../constructs/lambdas/firehose-transform/batch";
+import { handler } from "../constructs/lambdas/firehose-transform/handler";
 import {
   anonymizeIp,
   normalizeTimestamp,
   statusCategory,
   transformEvent,
-} from "../constructs/firehose-transform/transform";
+} from "../constructs/lambdas/firehose-transform/transform";
 
 const b64 = (s: string): string => Buffer.from(s, "utf8").toString("base64");
 const unb64 = (s: string): string => Buffer.from(s, "base64").toString("utf8");

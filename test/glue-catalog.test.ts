@@ -1,5 +1,6 @@
 import { GlueCatalog, GLUE_READ_ACTIONS } from "../constructs/glue-catalog";
-import { EVENT_FIELD_COMMENTS, EVENT_FIELDS, PARTITION_KEYS } from "../constructs/event-schema";
+import { EVENT_FIELD_COMMENTS, EVENT_FIELDS } from "../constructs/contract/event-schema";
+import { PARTITION_KEYS } from "../constructs/contract/lake";
 import { ACCOUNT, REGION, devLake, only, role, synth } from "./support/infra";
 
 const BUCKET = `bdp-dev-lake-${ACCOUNT}-${REGION}`;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JobTrigger, type JobTriggerProps } from "../constructs/job-trigger";
 import { Monitoring } from "../constructs/monitoring";
-import { helperZip } from "../scripts/submit-job/jobs";
+import { helperZip } from "../constructs/contract/job-package";
 import { Testing } from "cdktf";
 import { ENVIRONMENTS } from "../main";
 import { PipelineStack } from "../constructs/pipeline-stack";

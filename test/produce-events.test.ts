@@ -9,7 +9,7 @@ import {
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { processRecords } from "../constructs/firehose-transform/batch";
+import { processRecords } from "../constructs/lambdas/firehose-transform/batch";
 import { main, parseDuration, run, streamFromOutputs } from "../scripts/produce-events";
 import { generateEvents, encodeEvent, prng } from "../scripts/events/generator";
 import {

@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
-import { PipelineStack, STACK_OUTPUTS } from "../constructs/pipeline-stack";
+import { STACK_OUTPUTS } from "../constructs/contract/outputs";
+import { PipelineStack } from "../constructs/pipeline-stack";
 import { ENVIRONMENTS } from "../main";
 import {
   REGION,

@@ -7,7 +7,7 @@ import { Testing } from "cdktf";
 import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
 import { Monitoring } from "../constructs/monitoring";
 import { StreamingIngest, type StreamingIngestProps } from "../constructs/streaming-ingest";
-import { lambdaPackage } from "../constructs/firehose-transform/lambda-deploy";
+import { lambdaPackage } from "../constructs/bundled-lambda";
 import { ACCOUNT, REGION, devLakeAndCatalog, only, resources, role, synth } from "./support/infra";
 
 /** A stand-in bundle so these tests do not depend on `npm run build` having run. */

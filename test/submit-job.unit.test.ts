@@ -10,13 +10,17 @@ import { join } from "node:path";
 import { checkClusterAcceptsSteps, explainAwsError, tailLog } from "../scripts/submit-job/aws";
 import { AwsError, describeError, exitCodeFor, UsageError } from "../scripts/submit-job/errors";
 import {
-  checkJobArgs,
   deterministicZip,
+  helperZip,
+  jobFileName,
+  jobNameOf,
+  localImports,
+} from "../constructs/contract/job-package";
+import {
+  checkJobArgs,
   findJob,
   forwardJobFlags,
-  helperZip,
   listJobs,
-  localImports,
   moduleSummary,
   parseArgparse,
   pyString,
@@ -37,8 +41,6 @@ import {
   contentKey,
   defaultRunId,
   formatElapsed,
-  jobFileName,
-  jobNameOf,
   parseConf,
   parseDuration,
   parseS3Uri,

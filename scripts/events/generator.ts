@@ -3,7 +3,7 @@
  * stream, without the fields the transform adds. Same options → same events, byte for byte,
  * so the demo and the tests are reproducible.
  */
-import { LOG_TYPES, type LogType } from "../../constructs/event-schema";
+import { LOG_TYPES, type LogType } from "../../constructs/contract/event-schema";
 
 /** A raw event as a producer sends it (one JSON object per Kinesis record). */
 export type RawEvent = Record<string, string | number | null>;

@@ -8,7 +8,7 @@ import yargs from "yargs/yargs";
 import { makeAws } from "./aws";
 import { describeError, EXIT, exitCodeFor, Outcome, UsageError } from "./errors";
 import { forwardJobFlags, JobInfo, listJobs } from "./jobs";
-import { jobFileName, JOB_NAME_RE } from "./plan";
+import { jobFileName, JOB_NAME_RE } from "../../constructs/contract/job-package";
 import { runTerraformOutput, submit, SubmitResult } from "./run";
 import { makeProgress, realClock } from "./wait";
 

@@ -4,10 +4,9 @@
  * deterministic zip they ship in via `--py-files`.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
-import { deflateRawSync, crc32 } from "node:zlib";
+import { join } from "node:path";
+import { JOB_NAME_RE, jobFileName, jobNameOf } from "../../constructs/contract/job-package";
 import { UsageError } from "./errors";
-import { JOB_NAME_RE, jobFileName, jobNameOf } from "./plan";
 
 /** One `parser.add_argument(...)` as read from the source. */
 export interface JobArg {
@@ -211,139 +210,6 @@ export function findJob(jobsDir: string, job: string): JobInfo {
     );
   }
   return readJob(jobsDir, file);
-}
-
-/**
- * Local packages/modules the job imports (`from common.x import y`, `import common`,
- * `from jobs.common import z`), as paths relative to the directory the zip is rooted at.
- */
-export function localImports(jobsDir: string, src: string): { root: string; paths: string[] } {
-  const mods = new Set<string>();
-  for (const m of src.matchAll(/^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w., \t]+))/gm)) {
-    const names = m[1] ? [m[1]] : m[2].split(",").map((s) => s.trim().split(/\s+/)[0]);
-    for (const n of names) if (n) mods.add(n);
-  }
-  const jobsName = jobsDir.split(sep).filter(Boolean).pop() ?? "jobs";
-  const parent = join(jobsDir, "..");
-  const paths = new Set<string>();
-  let rootIsParent = false;
-  for (const mod of mods) {
-    const parts = mod.split(".");
-    if (parts[0] === jobsName && parts.length > 1) {
-      // `from jobs.common.x import y`: the zip must contain jobs/__init__.py + jobs/common/...
-      rootIsParent = true;
-      const sub = parts[1];
-      if (existsSync(join(jobsDir, sub))) paths.add(join(jobsName, sub));
-      else if (existsSync(join(jobsDir, `${sub}.py`))) paths.add(join(jobsName, `${sub}.py`));
-      if (existsSync(join(jobsDir, "__init__.py"))) paths.add(join(jobsName, "__init__.py"));
-    } else if (
-      existsSync(join(jobsDir, parts[0], "__init__.py")) ||
-      (existsSync(join(jobsDir, parts[0])) && statSync(join(jobsDir, parts[0])).isDirectory())
-    ) {
-      paths.add(parts[0]);
-    } else if (existsSync(join(jobsDir, `${parts[0]}.py`))) {
-      paths.add(`${parts[0]}.py`);
-    }
-  }
-  if (rootIsParent) {
-    // Mixed styles: re-root the plain ones under the jobs dir name too.
-    const fixed = [...paths].map((p) =>
-      p.startsWith(jobsName + sep) || p === jobsName ? p : join(jobsName, p),
-    );
-    return { root: parent, paths: [...new Set(fixed)].sort() };
-  }
-  return { root: jobsDir, paths: [...paths].sort() };
-}
-
-/** All files under the given relative paths (recursively), skipping caches and tests. */
-export function collectFiles(root: string, paths: readonly string[]): string[] {
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    const abs = join(root, rel);
-    const st = statSync(abs);
-    if (st.isDirectory()) {
-      for (const e of readdirSync(abs)) {
-        if (e === "__pycache__" || e === "tests" || e.startsWith(".")) continue;
-        walk(join(rel, e));
-      }
-    } else if (/\.py$/.test(rel) && !/(^|\/)(test_[^/]*|conftest)\.py$/.test(rel))
-      out.push(rel.split(sep).join("/"));
-  };
-  for (const p of paths) walk(p);
-  return [...new Set(out)].sort();
-}
-
-/**
- * A deterministic zip (sorted entries, fixed 1980-01-01 timestamps, fixed permissions), so the
- * same helper sources always give the same bytes and the same content-addressed key.
- * Format: https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT (no zip64: helpers are small).
- */
-export function deterministicZip(files: readonly { name: string; data: Buffer }[]): Buffer {
-  const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  const DOS_TIME = 0;
-  const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
-  for (const f of sorted) {
-    const name = Buffer.from(f.name, "utf8");
-    const deflated = deflateRawSync(f.data, { level: 9 });
-    const crc = crc32(f.data) >>> 0;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(deflated.length, 18);
-    local.writeUInt32LE(f.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(0x0314, 4); // made by: unix, 2.0
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(deflated.length, 20);
-    central.writeUInt32LE(f.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(((0o100644 << 16) >>> 0) as number, 38); // regular file, rw-r--r--
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, deflated);
-    centrals.push(central, name);
-    offset += local.length + name.length + deflated.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(sorted.length, 8);
-  end.writeUInt16LE(sorted.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
-/** The helper zip for a job, or undefined when it imports nothing local. */
-export function helperZip(jobsDir: string, jobSrc: string): { data: Buffer; files: string[] } | undefined {
-  const { root, paths } = localImports(jobsDir, jobSrc);
-  if (paths.length === 0) return undefined;
-  const files = collectFiles(root, paths);
-  if (files.length === 0) return undefined;
-  return {
-    data: deterministicZip(files.map((name) => ({ name, data: readFileSync(join(root, name)) }))),
-    files,
-  };
-}
-
-/** Where the zip is rooted relative to the jobs dir (for --local PYTHONPATH). */
-export function relativeRoot(jobsDir: string, root: string): string {
-  return relative(jobsDir, root) || ".";
 }
 
 /**

@@ -6,7 +6,7 @@
 import { UsageError } from "./errors";
 import { asPrefix, parseS3Uri } from "./plan";
 /** One of the stack outputs of DESIGN §4.1 [contract]: the list the stack itself declares. */
-import type { StackOutputName as OutputName } from "../../constructs/outputs-contract";
+import type { StackOutputName as OutputName } from "../../constructs/contract/outputs";
 
 /** One stack's outputs plus where they came from (for messages and --dry-run). */
 export interface OutputsSource {

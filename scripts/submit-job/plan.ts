@@ -3,6 +3,7 @@
  * AddJobFlowSteps request and the polling backoff. No I/O here, so every rule is unit-tested.
  */
 import { createHash } from "node:crypto";
+import { type ActionOnFailure, type SparkStep, sparkStep } from "../../constructs/contract/spark-step";
 import { UsageError } from "./errors";
 
 /** A parsed `s3://bucket/key` URI. `key` has no leading slash; it may be "" (the bucket root). */
@@ -47,15 +48,6 @@ export function contentKey(scriptsUri: string, job: string, sha: string, file: s
   const base = parseS3Uri(asPrefix(scriptsUri), "scripts_uri");
   return { bucket: base.bucket, key: `${base.key}${job}/${sha.slice(0, 12)}/${file}` };
 }
-
-/** `batch-processing` ↔ `batch_processing.py`. */
-export function jobFileName(job: string): string {
-  return `${job.replace(/-/g, "_")}.py`;
-}
-export function jobNameOf(file: string): string {
-  return file.replace(/\.py$/, "").replace(/_/g, "-");
-}
-export const JOB_NAME_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -131,40 +123,27 @@ export interface StepPlan {
   readonly conf: readonly string[];
   /** Job args, already ordered: --input, --output, then extra args. */
   readonly jobArgs: readonly string[];
-  readonly actionOnFailure?: "CONTINUE" | "CANCEL_AND_WAIT" | "TERMINATE_CLUSTER";
-}
-
-/** The spark-submit argument vector (an array, never a shell string; empty args dropped). */
-export function sparkSubmitArgs(plan: StepPlan): string[] {
-  const args = ["spark-submit", "--deploy-mode", "cluster"];
-  for (const c of plan.conf) args.push("--conf", c);
-  if (plan.pyFilesUri) args.push("--py-files", plan.pyFilesUri);
-  args.push(plan.scriptUri, ...plan.jobArgs);
-  return args.filter((a) => a !== "");
+  readonly actionOnFailure?: ActionOnFailure;
 }
 
 /** The AddJobFlowSteps input, exactly as sent (and as printed by --dry-run). */
 export interface AddStepsRequest {
   JobFlowId: string;
-  Steps: {
-    Name: string;
-    ActionOnFailure: "CONTINUE" | "CANCEL_AND_WAIT" | "TERMINATE_CLUSTER";
-    HadoopJarStep: { Jar: string; Args: string[] };
-  }[];
+  Steps: SparkStep[];
 }
 
 export function buildStepRequest(clusterId: string, plan: StepPlan): AddStepsRequest {
   return {
     JobFlowId: clusterId,
     Steps: [
-      {
-        Name: stepName(plan.job, plan.runId),
-        // CONTINUE: a failed ad-hoc job must never take the shared cluster down with it.
-        ActionOnFailure: plan.actionOnFailure ?? "CONTINUE",
-        // command-runner.jar runs spark-submit on the primary node:
-        // https://docs.aws.amazon.com/emr/latest/ReleaseGuide/emr-commandrunner.html
-        HadoopJarStep: { Jar: "command-runner.jar", Args: sparkSubmitArgs(plan) },
-      },
+      sparkStep({
+        name: stepName(plan.job, plan.runId),
+        scriptUri: plan.scriptUri,
+        pyFilesUri: plan.pyFilesUri,
+        conf: plan.conf,
+        jobArgs: plan.jobArgs,
+        actionOnFailure: plan.actionOnFailure,
+      }),
     ],
   };
 }

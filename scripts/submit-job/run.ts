@@ -9,7 +9,8 @@ import { join } from "node:path";
 import type { AwsConfig, CancelResult, EmrApi, FailureDetails, S3Api } from "./aws";
 import { checkClusterAcceptsSteps } from "./aws";
 import { Outcome, UsageError } from "./errors";
-import { checkJobArgs, findJob, helperZip } from "./jobs";
+import { helperZip } from "../../constructs/contract/job-package";
+import { checkJobArgs, findJob } from "./jobs";
 import type { OutputsSource } from "./outputs";
 import { parseJsonDoc, resolveOutputs, selectStack, selectStackDir } from "./outputs";
 import {

@@ -3,7 +3,7 @@
  * processRecords) and the fast path's differential test.
  */
 import fc from "fast-check";
-import { EVENT_FIELDS, LOG_TYPES } from "../../constructs/event-schema";
+import { EVENT_FIELDS, LOG_TYPES } from "../../constructs/contract/event-schema";
 
 // A valid event, then 0–2 mutations (missing, null, wrong type, huge, edge value, unknown key):
 // valid and invalid records both stay frequent, so both paths are exercised hard.

@@ -1,11 +1,15 @@
 /**
- * Deploys one bundled Lambda (dist/lambda/<name>/index.js) the way both streaming Lambdas need
- * it: a role with a confused-deputy-safe trust policy, a KMS-encrypted log group with retention,
- * X-Ray tracing, and the bundle packaged as a TerraformAsset. Shared by StreamingIngest
- * (firehose-transform) and JobTrigger (emr-trigger).
+ * Deploys one bundled Lambda the way both streaming Lambdas need it: a role with a
+ * confused-deputy-safe trust policy, a KMS-encrypted log group with retention, X-Ray tracing,
+ * and the bundle packaged as a TerraformAsset. Shared by StreamingIngest (firehose-transform)
+ * and JobTrigger (emr-trigger).
+ *
+ * Lambda runtime code lives in `constructs/lambdas/<name>/index.ts`; `npm run build`
+ * (scripts/build.mjs) bundles every such folder to `dist/lambda/<name>/index.js`, and a construct
+ * names its function by the entry path, from which `bundleDirOf` derives the bundle.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { Construct } from "constructs";
 import { AssetType, TerraformAsset } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
@@ -13,17 +17,17 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
-import { partitionOf } from "../defaults";
-import { serviceTrustPolicy } from "../cmk";
-import { stageFile } from "../staged-file";
-import { deterministicZip } from "../../scripts/submit-job/jobs";
+import { serviceTrustPolicy } from "./cmk";
+import { deterministicZip } from "./contract/job-package";
+import { partitionOf, STREAMING_LAMBDA_DEFAULTS } from "./defaults";
+import { stageFile } from "./staged-file";
 
-/** Repository root (constructs/firehose-transform/ → ../..). */
-export const REPO_ROOT = resolve(__dirname, "..", "..");
+/** Repository root (constructs/ → ..). */
+export const REPO_ROOT = resolve(__dirname, "..");
 
-/** Where `npm run build` puts a Lambda bundle. */
-export function bundleDir(name: string): string {
-  return join(REPO_ROOT, "dist", "lambda", name);
+/** Where `npm run build` puts the bundle of `constructs/lambdas/<name>/index.ts`. */
+export function bundleDirOf(entry: string): string {
+  return join(REPO_ROOT, "dist", "lambda", basename(dirname(entry)));
 }
 
 /** Fails with the fix when the bundle was not built (synth before `npm run build`). */
@@ -48,21 +52,15 @@ export function lambdaPackage(dir: string): { path: string; sha256Base64: string
   return { path, sha256Base64: sha256.toString("base64") };
 }
 
-/** Retention, runtime and X-Ray settings shared by the streaming Lambdas. */
-export const STREAMING_LAMBDA_DEFAULTS = {
-  runtime: "nodejs20.x",
-  architecture: "arm64",
-  /** CloudWatch Logs retention in days (checkov CKV_AWS_338 asks for ≥ 1 year). */
-  logRetentionDays: 365,
-} as const;
-
 export interface BundledLambdaProps {
   readonly accountId: string;
   readonly region: string;
   readonly functionName: string;
   readonly description: string;
-  /** dist/lambda/<name> directory (absolute or relative to the process cwd). */
-  readonly bundleDir: string;
+  /** The runtime code's entry, `constructs/lambdas/<name>/index.ts`. */
+  readonly entry: string;
+  /** Directory with the built index.js (absolute or relative to the cwd). @default bundleDirOf(entry) */
+  readonly bundleDir?: string;
   readonly memorySize: number;
   readonly timeout: number;
   readonly reservedConcurrency: number;
@@ -83,7 +81,7 @@ export class BundledLambda extends Construct {
 
   constructor(scope: Construct, id: string, props: BundledLambdaProps) {
     super(scope, id);
-    const dir = requireBundle(props.bundleDir, `${props.functionName}`);
+    const dir = requireBundle(props.bundleDir ?? bundleDirOf(props.entry), props.functionName);
     const partition = partitionOf(props.region);
     const logGroupName = `/aws/lambda/${props.functionName}`;
     this.functionArn = `arn:${partition}:lambda:${props.region}:${props.accountId}:function:${props.functionName}`;

@@ -17,7 +17,7 @@
  * at a time owns the memory.
  */
 import { isUtf8 } from "node:buffer";
-import { EVENT_FIELDS, LOG_TYPES } from "../event-schema";
+import { EVENT_FIELDS, LOG_TYPES } from "../../contract/event-schema";
 import {
   assembleRow,
   GAPS_AT,

@@ -3,14 +3,11 @@
  * AddJobFlowSteps step for one partition. No AWS calls here (tests and the handler share it).
  */
 import type { S3Event } from "aws-lambda";
+import { type HourPartition, parseHourPartition, partitionPath } from "../../contract/lake";
+import { type SparkStep, sparkStep } from "../../contract/spark-step";
+import { STREAMING_JOB, TRIGGER_ENV } from "../../contract/trigger-env";
 
-/** An hour partition of `streaming-data/`, zero-padded (DESIGN §4.2). */
-export interface HourPartition {
-  readonly year: string;
-  readonly month: string;
-  readonly day: string;
-  readonly hour: string;
-}
+export type { HourPartition } from "../../contract/lake";
 
 /** Configuration the handler reads from its environment. */
 export interface TriggerConfig {
@@ -22,15 +19,11 @@ export interface TriggerConfig {
   readonly processedUri: string;
 }
 
-/** Prefix of the Firehose landing zone this trigger reacts to. */
-export const LANDING_PREFIX = "streaming-data/";
 /** Step names are `streaming-processor:<partition>`: deterministic, so pending ones are found. */
-export const STEP_NAME_PREFIX = "streaming-processor:";
-
-const PARTITION_RE = /(?:^|\/)year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\//;
+export const STEP_NAME_PREFIX = `${STREAMING_JOB}:`;
 
 /**
- * The hour partition of an object key under `streaming-data/`, or null for keys elsewhere or
+ * The hour partition of an object key from an S3 notification, or null for keys elsewhere or
  * without a valid partition. Keys in S3 notifications are URL-encoded (`=` arrives as `%3D`,
  * spaces as `+`): https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
  */
@@ -41,46 +34,28 @@ export function partitionFromKey(rawKey: string): HourPartition | null {
   } catch {
     return null;
   }
-  if (!key.startsWith(LANDING_PREFIX)) return null;
-  const m = PARTITION_RE.exec(key.slice(LANDING_PREFIX.length - 1));
-  if (!m) return null;
-  const [, year, month, day, hour] = m;
-  if (+month < 1 || +month > 12 || +day < 1 || +day > 31 || +hour > 23) return null;
-  return { year, month, day, hour };
-}
-
-/** `year=YYYY/month=MM/day=DD/hour=HH`: the streaming processor's --partition value. */
-export function partitionPath(p: HourPartition): string {
-  return `year=${p.year}/month=${p.month}/day=${p.day}/hour=${p.hour}`;
+  return parseHourPartition(key);
 }
 
 export function stepName(p: HourPartition): string {
   return STEP_NAME_PREFIX + partitionPath(p);
 }
 
-/** The AddJobFlowSteps StepConfig for one partition (command-runner.jar + spark-submit). */
-export function buildStep(p: HourPartition, cfg: TriggerConfig) {
-  return {
-    Name: stepName(p),
-    // One bad hour must not terminate a long-running cluster.
-    ActionOnFailure: "CONTINUE" as const,
-    HadoopJarStep: {
-      Jar: "command-runner.jar",
-      Args: [
-        "spark-submit",
-        "--deploy-mode",
-        "cluster",
-        ...(cfg.pyFilesUri ? ["--py-files", cfg.pyFilesUri] : []),
-        cfg.scriptUri,
-        "--input",
-        cfg.rawEventsUri,
-        "--output",
-        `${cfg.processedUri}streaming-processor/`,
-        "--partition",
-        partitionPath(p),
-      ],
-    },
-  };
+/** The AddJobFlowSteps StepConfig for one partition (the product's one spark-submit step). */
+export function buildStep(p: HourPartition, cfg: TriggerConfig): SparkStep {
+  return sparkStep({
+    name: stepName(p),
+    scriptUri: cfg.scriptUri,
+    pyFilesUri: cfg.pyFilesUri,
+    jobArgs: [
+      "--input",
+      cfg.rawEventsUri,
+      "--output",
+      `${cfg.processedUri}${STREAMING_JOB}/`,
+      "--partition",
+      partitionPath(p),
+    ],
+  });
 }
 
 /** One S3 object reference and, when it came through SQS, the message it belongs to. */
@@ -158,8 +133,8 @@ export function partitionsOf(
 }
 
 /**
- * Reads and validates the handler's environment (EMR_CLUSTER_ID, STREAMING_SCRIPT_URI,
- * RAW_EVENTS_URI, PROCESSED_URI, optional STREAMING_PY_FILES_URI); throws one clear message.
+ * Reads and validates the handler's environment (TRIGGER_ENV; the helper zip is optional);
+ * throws one clear message.
  */
 export function configFromEnv(env: Record<string, string | undefined>): TriggerConfig {
   const need = (name: string, mustEndWithSlash = false): string => {
@@ -168,12 +143,13 @@ export function configFromEnv(env: Record<string, string | undefined>): TriggerC
     if (mustEndWithSlash && !v.endsWith("/")) throw new Error(`${name} must end with "/", got ${v}`);
     return v;
   };
+  const pyFilesUri = env[TRIGGER_ENV.pyFilesUri];
   return {
-    clusterId: need("EMR_CLUSTER_ID"),
-    scriptUri: need("STREAMING_SCRIPT_URI"),
-    // Optional: the documented four variables suffice for a script without helper packages.
-    ...(env.STREAMING_PY_FILES_URI ? { pyFilesUri: env.STREAMING_PY_FILES_URI } : {}),
-    rawEventsUri: need("RAW_EVENTS_URI", true),
-    processedUri: need("PROCESSED_URI", true),
+    clusterId: need(TRIGGER_ENV.clusterId),
+    scriptUri: need(TRIGGER_ENV.scriptUri),
+    // Optional: a script without helper packages needs no zip.
+    ...(pyFilesUri ? { pyFilesUri } : {}),
+    rawEventsUri: need(TRIGGER_ENV.rawEventsUri, true),
+    processedUri: need(TRIGGER_ENV.processedUri, true),
   };
 }

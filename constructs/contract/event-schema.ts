@@ -1,5 +1,5 @@
 /**
- * Event schema v1 (DESIGN §4.3) — the one TypeScript definition.
+ * Event schema v1 — the one TypeScript definition.
  *
  * Used by the Glue `events` table (Firehose's Parquet conversion reads its schema from there),
  * the transform Lambda's validation, and checked against the PySpark StructType in
@@ -109,5 +109,3 @@ export const EVENT_FIELD_COMMENTS: Readonly<Record<string, string>> = {
   extra: "unknown input fields as a JSON object string",
 };
 
-/** Hive partition keys of `streaming-data/`, zero-padded strings (DESIGN §4.2). */
-export const PARTITION_KEYS = ["year", "month", "day", "hour"] as const;

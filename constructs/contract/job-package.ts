@@ -1,0 +1,203 @@
+/**
+ * The job package: what a job ships to S3 and how its keys are named, the same for JobTrigger
+ * (the streaming processor, uploaded by terraform) and submit-job (any job, uploaded by the CLI).
+ *
+ * A package is the job script plus, when it imports local helper packages (`jobs/common`), a
+ * deterministic zip of them passed as `--py-files`. Both live under one content-addressed
+ * prefix, `scripts/<job>/<hash>/`, where `<hash>` is the first 12 hex digits of
+ * sha256(script bytes ‖ zip bytes): changing either gives a new prefix, an unchanged package
+ * the same keys (so nothing is uploaded twice and a running step never sees its files change).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { crc32, deflateRawSync } from "node:zlib";
+import { LAKE_PREFIXES } from "./lake";
+
+/** File name of the helper zip inside a package prefix. */
+export const PY_FILES_NAME = "common.zip";
+
+/** Job names are kebab-case file names: `batch-processing` ↔ `jobs/batch_processing.py`. */
+export const JOB_NAME_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** `batch-processing` → `batch_processing.py`. */
+export function jobFileName(job: string): string {
+  return `${job.replace(/-/g, "_")}.py`;
+}
+
+/** `batch_processing.py` → `batch-processing`. */
+export function jobNameOf(file: string): string {
+  return file.replace(/\.py$/, "").replace(/_/g, "-");
+}
+
+/**
+ * Local packages/modules the job imports (`from common.x import y`, `import common`,
+ * `from jobs.common import z`), as paths relative to the directory the zip is rooted at.
+ */
+export function localImports(jobsDir: string, src: string): { root: string; paths: string[] } {
+  const mods = new Set<string>();
+  for (const m of src.matchAll(/^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import|import[ \t]+([\w., \t]+))/gm)) {
+    const names = m[1] ? [m[1]] : m[2].split(",").map((s) => s.trim().split(/\s+/)[0]);
+    for (const n of names) if (n) mods.add(n);
+  }
+  const jobsName = jobsDir.split(sep).filter(Boolean).pop() ?? "jobs";
+  const parent = join(jobsDir, "..");
+  const paths = new Set<string>();
+  let rootIsParent = false;
+  for (const mod of mods) {
+    const parts = mod.split(".");
+    if (parts[0] === jobsName && parts.length > 1) {
+      // `from jobs.common.x import y`: the zip must contain jobs/__init__.py + jobs/common/...
+      rootIsParent = true;
+      const sub = parts[1];
+      if (existsSync(join(jobsDir, sub))) paths.add(join(jobsName, sub));
+      else if (existsSync(join(jobsDir, `${sub}.py`))) paths.add(join(jobsName, `${sub}.py`));
+      if (existsSync(join(jobsDir, "__init__.py"))) paths.add(join(jobsName, "__init__.py"));
+    } else if (
+      existsSync(join(jobsDir, parts[0], "__init__.py")) ||
+      (existsSync(join(jobsDir, parts[0])) && statSync(join(jobsDir, parts[0])).isDirectory())
+    ) {
+      paths.add(parts[0]);
+    } else if (existsSync(join(jobsDir, `${parts[0]}.py`))) {
+      paths.add(`${parts[0]}.py`);
+    }
+  }
+  if (rootIsParent) {
+    // Mixed styles: re-root the plain ones under the jobs dir name too.
+    const fixed = [...paths].map((p) =>
+      p.startsWith(jobsName + sep) || p === jobsName ? p : join(jobsName, p),
+    );
+    return { root: parent, paths: [...new Set(fixed)].sort() };
+  }
+  return { root: jobsDir, paths: [...paths].sort() };
+}
+
+/** All files under the given relative paths (recursively), skipping caches and tests. */
+export function collectFiles(root: string, paths: readonly string[]): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    const abs = join(root, rel);
+    const st = statSync(abs);
+    if (st.isDirectory()) {
+      for (const e of readdirSync(abs)) {
+        if (e === "__pycache__" || e === "tests" || e.startsWith(".")) continue;
+        walk(join(rel, e));
+      }
+    } else if (/\.py$/.test(rel) && !/(^|\/)(test_[^/]*|conftest)\.py$/.test(rel))
+      out.push(rel.split(sep).join("/"));
+  };
+  for (const p of paths) walk(p);
+  return [...new Set(out)].sort();
+}
+
+/**
+ * A deterministic zip (sorted entries, fixed 1980-01-01 timestamps, fixed permissions), so the
+ * same helper sources always give the same bytes and the same content-addressed key.
+ * Format: https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT (no zip64: helpers are small).
+ */
+export function deterministicZip(files: readonly { name: string; data: Buffer }[]): Buffer {
+  const sorted = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  const DOS_TIME = 0;
+  const DOS_DATE = (0 << 9) | (1 << 5) | 1; // 1980-01-01
+  for (const f of sorted) {
+    const name = Buffer.from(f.name, "utf8");
+    const deflated = deflateRawSync(f.data, { level: 9 });
+    const crc = crc32(f.data) >>> 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed
+    local.writeUInt16LE(0x0800, 6); // UTF-8 names
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt16LE(DOS_TIME, 10);
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(deflated.length, 18);
+    local.writeUInt32LE(f.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(0x0314, 4); // made by: unix, 2.0
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(DOS_TIME, 12);
+    central.writeUInt16LE(DOS_DATE, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(deflated.length, 20);
+    central.writeUInt32LE(f.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(((0o100644 << 16) >>> 0) as number, 38); // regular file, rw-r--r--
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, deflated);
+    centrals.push(central, name);
+    offset += local.length + name.length + deflated.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(sorted.length, 8);
+  end.writeUInt16LE(sorted.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+/** The helper zip for a job, or undefined when it imports nothing local. */
+export function helperZip(jobsDir: string, jobSrc: string): { data: Buffer; files: string[] } | undefined {
+  const { root, paths } = localImports(jobsDir, jobSrc);
+  if (paths.length === 0) return undefined;
+  const files = collectFiles(root, paths);
+  if (files.length === 0) return undefined;
+  return {
+    data: deterministicZip(files.map((name) => ({ name, data: readFileSync(join(root, name)) }))),
+    files,
+  };
+}
+
+/** Where the zip is rooted relative to the jobs dir (for --local PYTHONPATH). */
+export function relativeRoot(jobsDir: string, root: string): string {
+  return relative(jobsDir, root) || ".";
+}
+
+
+/** A job's package, ready to upload. Keys are relative to the lake bucket. */
+export interface JobPackage {
+  readonly job: string;
+  readonly scriptFile: string;
+  readonly script: Buffer;
+  /** The helper zip; undefined when the job imports no local package. */
+  readonly pyFiles?: { readonly data: Buffer; readonly files: readonly string[] };
+  /** 12 hex digits of sha256(script ‖ zip). */
+  readonly hash: string;
+  /** `<job>/<hash>/`, below the `scripts/` prefix (or a stack's `scripts_uri`). */
+  readonly prefix: string;
+}
+
+/** The package hash: 12 hex digits of sha256(script ‖ zip). */
+export function packageHash(script: Uint8Array, zip: Uint8Array | undefined): string {
+  const h = createHash("sha256").update(script);
+  if (zip) h.update(zip);
+  return h.digest("hex").slice(0, 12);
+}
+
+/**
+ * Builds the package of `jobs/<jobFileName(job)>`. Throws when the script does not exist (callers
+ * turn that into their own error: a construct prop or a CLI usage error).
+ */
+export function jobPackage(jobsDir: string, job: string): JobPackage {
+  const scriptFile = jobFileName(job);
+  const script = readFileSync(join(jobsDir, scriptFile));
+  const pyFiles = helperZip(jobsDir, script.toString("utf8"));
+  const hash = packageHash(script, pyFiles?.data);
+  return { job, scriptFile, script, ...(pyFiles ? { pyFiles } : {}), hash, prefix: `${job}/${hash}/` };
+}
+
+/** Lake-relative keys of a package: `scripts/<job>/<hash>/<file>`. */
+export function packageKeys(pkg: JobPackage): { script: string; pyFiles?: string } {
+  const base = `${LAKE_PREFIXES.scripts}${pkg.prefix}`;
+  return { script: base + pkg.scriptFile, ...(pkg.pyFiles ? { pyFiles: base + PY_FILES_NAME } : {}) };
+}
