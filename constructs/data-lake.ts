@@ -19,7 +19,6 @@ import type { LakeConfig } from "./config";
 import { LAKE_PREFIXES } from "./contract/lake";
 import { LAKE_DEFAULTS, partitionOf } from "./defaults";
 
-
 /** Where server access logs and VPC flow logs land in the log bucket. */
 export const LOG_BUCKET_PREFIXES = { s3Access: "s3-access/", vpcFlowLogs: "vpc-flow-logs/" } as const;
 

@@ -258,7 +258,11 @@ export class Monitoring extends Construct {
     const row = (metric: string): string[] => ["AWS/Lambda", metric, "FunctionName", functionName];
     this.addSectionWidgets(
       "lambda",
-      this.metricWidget(`${id}: errors / throttles`, [row("Errors"), row("Throttles"), row("Invocations")], "Sum"),
+      this.metricWidget(
+        `${id}: errors / throttles`,
+        [row("Errors"), row("Throttles"), row("Invocations")],
+        "Sum",
+      ),
       this.metricWidget(`${id}: duration (ms)`, [row("Duration")], "Maximum"),
     );
     this.alarmTable(

@@ -12,7 +12,6 @@ import { StreamingIngest } from "./streaming-ingest";
 import { JobTrigger } from "./job-trigger";
 import { STACK_OUTPUTS, StackOutputName } from "./contract/outputs";
 
-
 /** Names derived from the config, shared by constructs that are created in different places. */
 export function resourceNames(config: EnvironmentConfig): {
   base: string;

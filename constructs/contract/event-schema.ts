@@ -108,4 +108,3 @@ export const EVENT_FIELD_COMMENTS: Readonly<Record<string, string>> = {
   schema_version: "event schema version",
   extra: "unknown input fields as a JSON object string",
 };
-

@@ -163,7 +163,6 @@ export function relativeRoot(jobsDir: string, root: string): string {
   return relative(jobsDir, root) || ".";
 }
 
-
 /** A job's package, ready to upload. Keys are relative to the lake bucket. */
 export interface JobPackage {
   readonly job: string;

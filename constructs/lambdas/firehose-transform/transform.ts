@@ -5,7 +5,13 @@
  *
  * No AWS SDK and no Lambda globals: the handler, the local demo and the tests all call this.
  */
-import { EVENT_FIELDS, LOG_TYPES, SCHEMA_VERSION, STATUS_CATEGORIES, type EventField } from "../../contract/event-schema";
+import {
+  EVENT_FIELDS,
+  LOG_TYPES,
+  SCHEMA_VERSION,
+  STATUS_CATEGORIES,
+  type EventField,
+} from "../../contract/event-schema";
 
 /** Outcome of transforming one decoded record: the row as one JSON line, or why it was rejected. */
 export type TransformOutcome = { ok: true; json: string } | { ok: false; reason: string };
