@@ -3,6 +3,26 @@
  * `validateConfig` rejects bad values with a one-line message naming the field, the value and the fix.
  */
 
+import { LAKE_DEFAULTS } from "./defaults";
+import {
+  checkCidr,
+  checkCount,
+  checkEmail,
+  checkEmrRelease,
+  checkIntRange,
+  checkNonEmpty,
+  checkNotBoth,
+  checkOrder,
+  ConfigError,
+  CORE_NODE_REASON,
+  EMR_IDLE_TIMEOUT_RANGE,
+  MAX_AZ_COUNT,
+  S3_MIN_IA_DAYS,
+  S3_MIN_IA_REASON,
+} from "./validate";
+
+export { ConfigError } from "./validate";
+
 /** A new VPC created by the stack. */
 export interface CreatedNetworkConfig {
   readonly mode: "create";
@@ -104,100 +124,62 @@ export interface EnvironmentConfig {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-/** A configuration error: one line, names the field, the value and the fix. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
-
-const CIDR_RE = /^(\d{1,3}\.){3}\d{1,3}\/(\d|[12]\d|3[0-2])$/;
-
-/** Validates an environment config; throws ConfigError on the first problem. */
+/**
+ * Validates an environment config; throws ConfigError on the first problem. The rules shared with
+ * the constructs come from ./validate (one message per rule); the rest are about the config itself.
+ */
 export function validateConfig(c: EnvironmentConfig): void {
   const where = `config "${c.envName}"`;
+  const at = (field: string) => `${where}: ${field}`;
   if (!/^[a-z][a-z0-9]{0,9}$/.test(c.envName)) {
     throw new ConfigError(`envName must be 1-10 lowercase letters/digits, got "${c.envName}"`);
   }
   if (!/^\d{12}$/.test(c.accountId)) {
-    throw new ConfigError(`${where}: accountId must be 12 digits, got "${c.accountId}"`);
+    throw new ConfigError(`${at("accountId")} must be 12 digits, got "${c.accountId}"`);
   }
   if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(c.region)) {
-    throw new ConfigError(`${where}: region must look like "eu-west-1", got "${c.region}"`);
+    throw new ConfigError(`${at("region")} must look like "eu-west-1", got "${c.region}"`);
   }
   if (!/^[a-z][a-z0-9-]{0,15}$/.test(c.namePrefix)) {
     throw new ConfigError(
-      `${where}: namePrefix must be ≤ 16 lowercase letters/digits/hyphens starting with a letter, got "${c.namePrefix}"`,
+      `${at("namePrefix")} must be ≤ 16 lowercase letters/digits/hyphens starting with a letter, got "${c.namePrefix}"`,
     );
   }
-  if (c.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(c.alarmEmail)) {
-    throw new ConfigError(`${where}: alarmEmail is not an email address, got "${c.alarmEmail}"`);
-  }
+  if (c.alarmEmail !== undefined) checkEmail(at("alarmEmail"), c.alarmEmail);
   const n = c.network;
   if (n.mode === "existing") {
-    if (n.subnetIds.length === 0) {
-      throw new ConfigError(`${where}: network.subnetIds must list at least one private subnet, got []`);
-    }
-    if (!CIDR_RE.test(n.vpcCidr)) {
-      throw new ConfigError(`${where}: network.vpcCidr must be an IPv4 CIDR, got "${n.vpcCidr}"`);
-    }
+    checkNonEmpty(at("network.subnetIds"), n.subnetIds, "private subnet");
+    checkCidr(at("network.vpcCidr"), n.vpcCidr);
   } else {
-    if (n.vpcCidr !== undefined && !CIDR_RE.test(n.vpcCidr)) {
-      throw new ConfigError(`${where}: network.vpcCidr must be an IPv4 CIDR, got "${n.vpcCidr}"`);
-    }
-    if (n.azCount !== undefined && (!Number.isInteger(n.azCount) || n.azCount < 1 || n.azCount > 3)) {
-      throw new ConfigError(`${where}: network.azCount must be 1, 2 or 3, got ${n.azCount}`);
-    }
+    if (n.vpcCidr !== undefined) checkCidr(at("network.vpcCidr"), n.vpcCidr);
+    if (n.azCount !== undefined) checkIntRange(at("network.azCount"), n.azCount, 1, MAX_AZ_COUNT);
   }
   const e = c.emr ?? {};
-  if (e.releaseLabel !== undefined && !/^emr-7\.\d+\.\d+$/.test(e.releaseLabel)) {
-    throw new ConfigError(
-      `${where}: emr.releaseLabel must be an emr-7.x release (Spark 3.5), got "${e.releaseLabel}"`,
-    );
-  }
-  for (const k of ["coreInstanceCount", "taskInstanceCount", "minCapacity", "maxCapacity"] as const) {
+  if (e.releaseLabel !== undefined) checkEmrRelease(at("emr.releaseLabel"), e.releaseLabel);
+  for (const k of ["taskInstanceCount", "minCapacity", "maxCapacity"] as const) {
     const v = e[k];
-    if (v !== undefined && (!Number.isInteger(v) || v < 0)) {
-      throw new ConfigError(`${where}: emr.${k} must be a non-negative integer, got ${v}`);
-    }
+    if (v !== undefined) checkCount(at(`emr.${k}`), v, 0);
   }
-  if (e.coreInstanceCount !== undefined && e.coreInstanceCount < 1) {
-    throw new ConfigError(`${where}: emr.coreInstanceCount must be ≥ 1 (HDFS needs a core node), got 0`);
+  if (e.coreInstanceCount !== undefined) {
+    checkCount(at("emr.coreInstanceCount"), e.coreInstanceCount, 1, CORE_NODE_REASON);
   }
-  if (e.minCapacity !== undefined && e.maxCapacity !== undefined && e.minCapacity > e.maxCapacity) {
-    throw new ConfigError(
-      `${where}: emr.minCapacity (${e.minCapacity}) must be ≤ emr.maxCapacity (${e.maxCapacity})`,
-    );
+  if (e.minCapacity !== undefined && e.maxCapacity !== undefined) {
+    checkOrder(at("emr.minCapacity"), e.minCapacity, "emr.maxCapacity", e.maxCapacity);
   }
-  if (
-    e.idleTimeoutSeconds !== undefined &&
-    (!Number.isInteger(e.idleTimeoutSeconds) || e.idleTimeoutSeconds < 60 || e.idleTimeoutSeconds > 604800)
-  ) {
-    throw new ConfigError(
-      `${where}: emr.idleTimeoutSeconds must be between 60 and 604800, got ${e.idleTimeoutSeconds}`,
-    );
+  if (e.idleTimeoutSeconds !== undefined) {
+    checkIntRange(at("emr.idleTimeoutSeconds"), e.idleTimeoutSeconds, ...EMR_IDLE_TIMEOUT_RANGE);
   }
   if (e.taskSpotMaxPrice !== undefined && !/^\d+(\.\d+)?$/.test(e.taskSpotMaxPrice)) {
     throw new ConfigError(
-      `${where}: emr.taskSpotMaxPrice must be a USD amount like "0.10", got "${e.taskSpotMaxPrice}"`,
+      `${at("emr.taskSpotMaxPrice")} must be a USD amount like "0.10", got "${e.taskSpotMaxPrice}"`,
     );
   }
   if (e.inTransitCertificateS3Uri !== undefined && !/^s3:\/\/.+\.zip$/.test(e.inTransitCertificateS3Uri)) {
     throw new ConfigError(
-      `${where}: emr.inTransitCertificateS3Uri must be an s3://.../*.zip URI, got "${e.inTransitCertificateS3Uri}"`,
+      `${at("emr.inTransitCertificateS3Uri")} must be an s3://.../*.zip URI, got "${e.inTransitCertificateS3Uri}"`,
     );
   }
-  for (const cidr of e.extraEgressCidrs ?? []) {
-    if (!CIDR_RE.test(cidr)) {
-      throw new ConfigError(`${where}: emr.extraEgressCidrs entries must be IPv4 CIDRs, got "${cidr}"`);
-    }
-    if (cidr.endsWith("/0")) {
-      throw new ConfigError(
-        `${where}: emr.extraEgressCidrs must not open egress to the internet, got "${cidr}"`,
-      );
-    }
-  }
+  for (const cidr of e.extraEgressCidrs ?? []) checkCidr(at("emr.extraEgressCidrs"), cidr, true);
   const l = c.lake ?? {};
   for (const k of [
     "streamingDataIaDays",
@@ -206,27 +188,25 @@ export function validateConfig(c: EnvironmentConfig): void {
     "noncurrentVersionExpirationDays",
   ] as const) {
     const v = l[k];
-    if (v !== undefined && (!Number.isInteger(v) || v < 1)) {
-      throw new ConfigError(`${where}: lake.${k} must be a positive integer of days, got ${v}`);
-    }
+    if (v !== undefined) checkCount(at(`lake.${k}`), v, 1);
   }
-  if (l.streamingDataIaDays !== undefined && l.streamingDataIaDays < 30) {
-    throw new ConfigError(
-      `${where}: lake.streamingDataIaDays must be ≥ 30 (S3 minimum before STANDARD_IA), got ${l.streamingDataIaDays}`,
+  if (l.streamingDataIaDays !== undefined) {
+    checkCount(at("lake.streamingDataIaDays"), l.streamingDataIaDays, S3_MIN_IA_DAYS, S3_MIN_IA_REASON);
+  }
+  if (l.streamingDataGlacierDays !== undefined) {
+    const ia = l.streamingDataIaDays ?? LAKE_DEFAULTS.streamingDataIaDays;
+    checkOrder(
+      at("lake.streamingDataIaDays"),
+      ia,
+      "lake.streamingDataGlacierDays",
+      l.streamingDataGlacierDays,
+      true,
     );
   }
-  const ia = l.streamingDataIaDays ?? 30;
-  if (l.streamingDataGlacierDays !== undefined && l.streamingDataGlacierDays <= ia) {
-    throw new ConfigError(
-      `${where}: lake.streamingDataGlacierDays (${l.streamingDataGlacierDays}) must be > streamingDataIaDays (${ia})`,
-    );
-  }
-  if (l.preventDestroy && l.forceDestroy) {
-    throw new ConfigError(`${where}: lake.preventDestroy and lake.forceDestroy cannot both be true`);
-  }
+  checkNotBoth(at("lake.preventDestroy"), l.preventDestroy, "lake.forceDestroy", l.forceDestroy);
   if (c.remoteBackend !== undefined && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(c.remoteBackend.bucket)) {
     throw new ConfigError(
-      `${where}: remoteBackend.bucket is not a valid S3 bucket name, got "${c.remoteBackend.bucket}"`,
+      `${at("remoteBackend.bucket")} is not a valid S3 bucket name, got "${c.remoteBackend.bucket}"`,
     );
   }
 }

@@ -18,6 +18,7 @@ import { Cmk, logsKeyStatement } from "./cmk";
 import type { LakeConfig } from "./config";
 import { LAKE_PREFIXES } from "./contract/lake";
 import { LAKE_DEFAULTS, partitionOf } from "./defaults";
+import { checkCount, checkNotBoth, checkOrder, S3_MIN_IA_DAYS, S3_MIN_IA_REASON } from "./validate";
 
 /** Where server access logs and VPC flow logs land in the log bucket. */
 export const LOG_BUCKET_PREFIXES = { s3Access: "s3-access/", vpcFlowLogs: "vpc-flow-logs/" } as const;
@@ -67,15 +68,9 @@ export class DataLake extends Construct {
     // validate
     const ia = props.streamingDataIaDays ?? LAKE_DEFAULTS.streamingDataIaDays;
     const glacier = props.streamingDataGlacierDays ?? LAKE_DEFAULTS.streamingDataGlacierDays;
-    if (ia < 30) throw new Error(`DataLake: streamingDataIaDays must be ≥ 30 (S3 minimum), got ${ia}`);
-    if (glacier <= ia) {
-      throw new Error(
-        `DataLake: streamingDataGlacierDays (${glacier}) must be > streamingDataIaDays (${ia})`,
-      );
-    }
-    if (props.preventDestroy && props.forceDestroy) {
-      throw new Error("DataLake: preventDestroy and forceDestroy cannot both be true; drop forceDestroy");
-    }
+    checkCount("DataLake: streamingDataIaDays", ia, S3_MIN_IA_DAYS, S3_MIN_IA_REASON);
+    checkOrder("DataLake: streamingDataIaDays", ia, "streamingDataGlacierDays", glacier, true);
+    checkNotBoth("DataLake: preventDestroy", props.preventDestroy, "forceDestroy", props.forceDestroy);
     // defaults
     this.partition = partitionOf(props.region);
     this.bucketName = `${props.name}-lake-${props.accountId}-${props.region}`;

@@ -15,6 +15,7 @@ import { DataLake } from "./data-lake";
 import { partitionOf, STREAMING_LAMBDA_DEFAULTS, TRIGGER_DEFAULTS } from "./defaults";
 import { Monitoring } from "./monitoring";
 import { stageFile } from "./staged-file";
+import { checkIntRange } from "./validate";
 
 /** The trigger Lambda's entry; `npm run build` bundles it to dist/lambda/emr-trigger/. */
 export const TRIGGER_ENTRY = join(__dirname, "lambdas", "emr-trigger", "index.ts");
@@ -57,9 +58,7 @@ export class JobTrigger extends Construct {
     super(scope, id);
     // validate
     const windowSeconds = props.batchWindowSeconds ?? TRIGGER_DEFAULTS.batchWindowSeconds;
-    if (!(Number.isInteger(windowSeconds) && windowSeconds >= 0 && windowSeconds <= 300)) {
-      throw new Error(`JobTrigger: batchWindowSeconds must be an integer 0–300, got ${windowSeconds}`);
-    }
+    checkIntRange("JobTrigger: batchWindowSeconds", windowSeconds, 0, 300);
     const jobsDir = resolve(props.jobsDir ?? join(REPO_ROOT, "jobs"));
     let pkg: JobPackage;
     try {

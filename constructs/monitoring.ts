@@ -9,6 +9,7 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { Cmk } from "./cmk";
 import { MONITORING_DEFAULTS } from "./defaults";
+import { checkEmail } from "./validate";
 
 /** One CloudWatch dashboard widget (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html). */
 export interface DashboardWidget {
@@ -109,9 +110,7 @@ export class Monitoring extends Construct {
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
     // validate
-    if (props.alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.alarmEmail)) {
-      throw new Error(`Monitoring: alarmEmail is not an email address, got "${props.alarmEmail}"`);
-    }
+    if (props.alarmEmail !== undefined) checkEmail("Monitoring: alarmEmail", props.alarmEmail);
     // defaults
     this.props = props;
     this.dashboardName = `${props.name}-pipeline`;

@@ -16,6 +16,7 @@ import { DataAwsPrefixList } from "@cdktf/provider-aws/lib/data-aws-prefix-list"
 import { NetworkConfig } from "./config";
 import { DataLake, LOG_BUCKET_PREFIXES } from "./data-lake";
 import { EMR_MANAGED_TAG, NETWORK_DEFAULTS } from "./defaults";
+import { checkIntRange, checkNonEmpty, MAX_AZ_COUNT } from "./validate";
 
 export interface NetworkProps {
   readonly region: string;
@@ -50,8 +51,7 @@ export class Network extends Construct {
     const c = props.config;
     // validate
     if (c.mode === "existing") {
-      if (c.subnetIds.length === 0)
-        throw new Error("Network: subnetIds must list at least one private subnet, got []");
+      checkNonEmpty("Network: subnetIds", c.subnetIds, "private subnet");
       this.vpcId = c.vpcId;
       this.vpcCidr = c.vpcCidr;
       this.privateSubnetIds = [...c.subnetIds];
@@ -61,7 +61,7 @@ export class Network extends Construct {
       return;
     }
     const azCount = c.azCount ?? NETWORK_DEFAULTS.azCount;
-    if (azCount < 1 || azCount > 3) throw new Error(`Network: azCount must be 1, 2 or 3, got ${azCount}`);
+    checkIntRange("Network: azCount", azCount, 1, MAX_AZ_COUNT);
     // defaults
     const cidr = c.vpcCidr ?? NETWORK_DEFAULTS.vpcCidr;
     const nat = c.natGateway ?? NETWORK_DEFAULTS.natGateway;

@@ -24,6 +24,15 @@ import {
   partitionOf,
 } from "./defaults";
 import { KMS_ENVELOPE_ACTIONS, serviceTrustPolicy } from "./cmk";
+import {
+  checkCidr,
+  checkCount,
+  checkEmrRelease,
+  checkIntRange,
+  checkOrder,
+  CORE_NODE_REASON,
+  EMR_IDLE_TIMEOUT_RANGE,
+} from "./validate";
 
 /** Cluster sizing and options come from the environment config (`EmrConfig`). */
 export interface SparkClusterProps extends EmrConfig {
@@ -100,19 +109,15 @@ export class SparkCluster extends Construct {
     super(scope, id);
     // validate + defaults
     const release = props.releaseLabel ?? EMR_RELEASE_LABEL;
-    if (!/^emr-7\.\d+\.\d+$/.test(release)) {
-      throw new Error(`SparkCluster: releaseLabel must be emr-7.x (Spark 3.5), got "${release}"`);
-    }
+    checkEmrRelease("SparkCluster: releaseLabel", release);
     const core = props.coreInstanceCount ?? EMR_DEFAULTS.coreInstanceCount;
     const task = props.taskInstanceCount ?? EMR_DEFAULTS.taskInstanceCount;
     const min = props.minCapacity ?? EMR_DEFAULTS.minCapacity;
     const max = props.maxCapacity ?? EMR_DEFAULTS.maxCapacity;
     const idle = props.idleTimeoutSeconds ?? EMR_DEFAULTS.idleTimeoutSeconds;
     const spot = props.taskSpot ?? EMR_DEFAULTS.taskSpot;
-    if (!Number.isInteger(core) || core < 1) {
-      throw new Error(`SparkCluster: coreInstanceCount must be ≥ 1, got ${core}`);
-    }
-    if (min > max) throw new Error(`SparkCluster: minCapacity (${min}) must be ≤ maxCapacity (${max})`);
+    checkCount("SparkCluster: coreInstanceCount", core, 1, CORE_NODE_REASON);
+    checkOrder("SparkCluster: minCapacity", min, "maxCapacity", max);
     if (spot && min > core) {
       // With a spot task group the floor must be on-demand core capacity (maximumOndemandCapacityUnits = core).
       throw new Error(
@@ -122,14 +127,8 @@ export class SparkCluster extends Construct {
     if (max < core + task) {
       throw new Error(`SparkCluster: maxCapacity (${max}) must be ≥ core + task instances (${core + task})`);
     }
-    if (!Number.isInteger(idle) || idle < 60 || idle > 604800) {
-      throw new Error(`SparkCluster: idleTimeoutSeconds must be between 60 and 604800, got ${idle}`);
-    }
-    for (const cidr of props.extraEgressCidrs ?? []) {
-      if (cidr.endsWith("/0")) {
-        throw new Error(`SparkCluster: extraEgressCidrs must not open egress to the internet, got "${cidr}"`);
-      }
-    }
+    checkIntRange("SparkCluster: idleTimeoutSeconds", idle, ...EMR_IDLE_TIMEOUT_RANGE);
+    for (const cidr of props.extraEgressCidrs ?? []) checkCidr("SparkCluster: extraEgressCidrs", cidr, true);
     const partition = partitionOf(props.region);
     const lake = props.lake;
     this.logUri = lake.uri(LAKE_PREFIXES.emrLogs);

@@ -13,6 +13,7 @@ import { DataLake } from "./data-lake";
 import { dnsSuffixOf, partitionOf, STREAMING_DEFAULTS, STREAMING_LAMBDA_DEFAULTS } from "./defaults";
 import { GlueCatalog } from "./glue-catalog";
 import { Monitoring } from "./monitoring";
+import { checkCount, checkIntRange, ConfigError } from "./validate";
 
 /** The transform Lambda's entry; `npm run build` bundles it to dist/lambda/firehose-transform/. */
 export const TRANSFORM_ENTRY = join(__dirname, "lambdas", "firehose-transform", "index.ts");
@@ -48,8 +49,6 @@ export interface StreamingIngestProps {
   readonly transformBundleDir?: string;
 }
 
-const isToken = (v: unknown): boolean => typeof v === "string" && v.includes("${");
-
 /**
  * Kinesis stream (CMK) → Firehose (transform Lambda, OpenX JSON → Parquet with the Glue `events`
  * schema) → `streaming-data/year=/month=/day=/hour=/`, failed records under `streaming-errors/`.
@@ -69,33 +68,20 @@ export class StreamingIngest extends Construct {
     super(scope, id);
     // validate
     const mode = props.streamMode ?? STREAMING_DEFAULTS.streamMode;
-    if (
-      mode === "PROVISIONED" &&
-      !(Number.isInteger(props.shardCount) && (props.shardCount as number) >= 1)
-    ) {
-      throw new Error(
-        `StreamingIngest: shardCount must be an integer ≥ 1 with PROVISIONED, got ${props.shardCount}`,
-      );
-    }
-    if (mode === "ON_DEMAND" && props.shardCount !== undefined) {
-      throw new Error(
+    if (mode === "PROVISIONED") {
+      checkCount("StreamingIngest: shardCount (streamMode PROVISIONED)", props.shardCount as number, 1);
+    } else if (props.shardCount !== undefined) {
+      throw new ConfigError(
         `StreamingIngest: shardCount is only valid with streamMode PROVISIONED, got ${props.shardCount}`,
       );
     }
     const retention = props.retentionHours ?? STREAMING_DEFAULTS.retentionHours;
-    if (!isToken(retention) && !(Number.isInteger(retention) && retention >= 24 && retention <= 8760)) {
-      throw new Error(`StreamingIngest: retentionHours must be an integer 24–8760, got ${retention}`);
-    }
+    checkIntRange("StreamingIngest: retentionHours", retention, 24, 8760);
     const bufSize = props.bufferingSizeMb ?? STREAMING_DEFAULTS.bufferingSizeMb;
-    if (!(bufSize >= 64 && bufSize <= 128)) {
-      throw new Error(
-        `StreamingIngest: bufferingSizeMb must be 64–128 with Parquet conversion, got ${bufSize}`,
-      );
-    }
+    // Record format conversion requires a buffer of at least 64 MiB (128 is Firehose's maximum).
+    checkIntRange("StreamingIngest: bufferingSizeMb", bufSize, 64, 128);
     const bufInterval = props.bufferingIntervalSeconds ?? STREAMING_DEFAULTS.bufferingIntervalSeconds;
-    if (!(Number.isInteger(bufInterval) && bufInterval >= 0 && bufInterval <= 900)) {
-      throw new Error(`StreamingIngest: bufferingIntervalSeconds must be ≤ 900, got ${bufInterval}`);
-    }
+    checkIntRange("StreamingIngest: bufferingIntervalSeconds", bufInterval, 0, 900);
 
     // defaults
     const partition = partitionOf(props.region);

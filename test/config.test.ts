@@ -56,7 +56,11 @@ describe("validateConfig", () => {
       { network: { mode: "create", vpcCidr: "10.0.0.0" } },
       'network.vpcCidr must be an IPv4 CIDR, got "10.0.0.0"',
     ],
-    ["azCount", { network: { mode: "create", azCount: 5 } }, "network.azCount must be 1, 2 or 3, got 5"],
+    [
+      "azCount",
+      { network: { mode: "create", azCount: 5 } },
+      "network.azCount must be an integer between 1 and 3, got 5",
+    ],
     [
       "releaseLabel",
       { emr: { releaseLabel: "emr-6.15.0" } },
@@ -65,12 +69,12 @@ describe("validateConfig", () => {
     [
       "negative count",
       { emr: { taskInstanceCount: -1 } },
-      "emr.taskInstanceCount must be a non-negative integer, got -1",
+      "emr.taskInstanceCount must be an integer ≥ 0, got -1",
     ],
     [
       "no core",
       { emr: { coreInstanceCount: 0 } },
-      "emr.coreInstanceCount must be ≥ 1 (HDFS needs a core node), got 0",
+      "emr.coreInstanceCount must be an integer ≥ 1 (HDFS needs a core node), got 0",
     ],
     [
       "min > max",
@@ -80,7 +84,7 @@ describe("validateConfig", () => {
     [
       "idle",
       { emr: { idleTimeoutSeconds: 10 } },
-      "emr.idleTimeoutSeconds must be between 60 and 604800, got 10",
+      "emr.idleTimeoutSeconds must be an integer between 60 and 604800, got 10",
     ],
     [
       "spot price",
@@ -95,27 +99,27 @@ describe("validateConfig", () => {
     [
       "egress /0",
       { emr: { extraEgressCidrs: ["0.0.0.0/0"] } },
-      'emr.extraEgressCidrs must not open egress to the internet, got "0.0.0.0/0"',
+      'emr.extraEgressCidrs must not open traffic to the internet, got "0.0.0.0/0"',
     ],
     [
       "egress cidr",
       { emr: { extraEgressCidrs: ["x"] } },
-      'emr.extraEgressCidrs entries must be IPv4 CIDRs, got "x"',
+      'emr.extraEgressCidrs must be an IPv4 CIDR, got "x"',
     ],
     [
       "ia days",
       { lake: { streamingDataIaDays: 7 } },
-      "lake.streamingDataIaDays must be ≥ 30 (S3 minimum before STANDARD_IA), got 7",
+      "lake.streamingDataIaDays must be an integer ≥ 30 (S3 minimum before STANDARD_IA), got 7",
     ],
     [
       "glacier days",
       { lake: { streamingDataGlacierDays: 30 } },
-      "lake.streamingDataGlacierDays (30) must be > streamingDataIaDays (30)",
+      "lake.streamingDataIaDays (30) must be < lake.streamingDataGlacierDays (30)",
     ],
     [
       "days int",
       { lake: { emrLogExpirationDays: 0 } },
-      "lake.emrLogExpirationDays must be a positive integer of days, got 0",
+      "lake.emrLogExpirationDays must be an integer ≥ 1, got 0",
     ],
     [
       "destroy flags",

@@ -263,12 +263,12 @@ describe("DataLake overrides", () => {
 describe("DataLake failures", () => {
   it("fails when streamingDataIaDays < 30", () => {
     expect(() => lake({ streamingDataIaDays: 10 })).toThrow(
-      "DataLake: streamingDataIaDays must be ≥ 30 (S3 minimum), got 10",
+      "DataLake: streamingDataIaDays must be an integer ≥ 30 (S3 minimum before STANDARD_IA), got 10",
     );
   });
   it("fails when Glacier comes before IA", () => {
     expect(() => lake({ streamingDataIaDays: 60, streamingDataGlacierDays: 60 })).toThrow(
-      "DataLake: streamingDataGlacierDays (60) must be > streamingDataIaDays (60)",
+      "DataLake: streamingDataIaDays (60) must be < streamingDataGlacierDays (60)",
     );
   });
   it("fails when preventDestroy and forceDestroy are both set", () => {

@@ -208,7 +208,7 @@ describe("JobTrigger overrides and monitoring", () => {
 describe("JobTrigger validation", () => {
   it("fails when batchWindowSeconds is out of range", () => {
     expect(() => trigger({ batchWindowSeconds: 301 })).toThrow(
-      "JobTrigger: batchWindowSeconds must be an integer 0–300, got 301",
+      "JobTrigger: batchWindowSeconds must be an integer between 0 and 300, got 301",
     );
   });
   it("fails when the processor script is missing", () => {

@@ -114,7 +114,7 @@ describe("Network overrides", () => {
 describe("Network failures", () => {
   it("fails on azCount 4", () => {
     expect(() => network({ mode: "create", azCount: 4 })).toThrow(
-      "Network: azCount must be 1, 2 or 3, got 4",
+      "Network: azCount must be an integer between 1 and 3, got 4",
     );
   });
   it("fails on existing mode without subnets", () => {

@@ -1,7 +1,18 @@
 import { Construct } from "constructs";
+import { validateConfig } from "../constructs/config";
 import { Network } from "../constructs/network";
 import { SparkCluster, SparkClusterProps, securityConfigurationJson } from "../constructs/spark-cluster";
-import { ACCOUNT, REGION, asArray, byId, devLakeAndCatalog, only, resources, synth } from "./support/infra";
+import {
+  ACCOUNT,
+  REGION,
+  asArray,
+  byId,
+  devLakeAndCatalog,
+  envConfig,
+  only,
+  resources,
+  synth,
+} from "./support/infra";
 
 type Extra = Partial<Omit<SparkClusterProps, "lake" | "catalog" | "network">>;
 
@@ -242,7 +253,7 @@ describe("SparkCluster overrides", () => {
 describe("SparkCluster failures", () => {
   it("fails on a non-7.x release", () => {
     expect(() => cluster({ releaseLabel: "emr-6.15.0" })).toThrow(
-      'SparkCluster: releaseLabel must be emr-7.x (Spark 3.5), got "emr-6.15.0"',
+      'SparkCluster: releaseLabel must be an emr-7.x release (Spark 3.5), got "emr-6.15.0"',
     );
   });
   it("fails when minCapacity > maxCapacity", () => {
@@ -262,17 +273,39 @@ describe("SparkCluster failures", () => {
   });
   it("fails on zero core nodes", () => {
     expect(() => cluster({ coreInstanceCount: 0 })).toThrow(
-      "SparkCluster: coreInstanceCount must be ≥ 1, got 0",
+      "SparkCluster: coreInstanceCount must be an integer ≥ 1 (HDFS needs a core node), got 0",
     );
   });
   it("fails on an idle timeout out of EMR's range", () => {
     expect(() => cluster({ idleTimeoutSeconds: 30 })).toThrow(
-      "SparkCluster: idleTimeoutSeconds must be between 60 and 604800, got 30",
+      "SparkCluster: idleTimeoutSeconds must be an integer between 60 and 604800, got 30",
     );
   });
   it("fails when extra egress opens the internet", () => {
     expect(() => cluster({ extraEgressCidrs: ["0.0.0.0/0"] })).toThrow(
-      'SparkCluster: extraEgressCidrs must not open egress to the internet, got "0.0.0.0/0"',
+      'SparkCluster: extraEgressCidrs must not open traffic to the internet, got "0.0.0.0/0"',
     );
+  });
+});
+
+describe("one message per rule (config and construct)", () => {
+  const message = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("expected a validation error");
+  };
+  it.each([
+    ["idleTimeoutSeconds", { idleTimeoutSeconds: 30 }],
+    ["coreInstanceCount", { coreInstanceCount: 0 }],
+    ["releaseLabel", { releaseLabel: "emr-6.15.0" }],
+  ] as const)("%s reads the same from validateConfig and SparkCluster", (field, emr) => {
+    const fromConfig = message(() => validateConfig(envConfig({ emr })));
+    const fromConstruct = message(() => cluster(emr));
+    expect(fromConfig.startsWith(`config "dev": emr.${field} `)).toBe(true);
+    expect(fromConstruct.startsWith(`SparkCluster: ${field} `)).toBe(true);
+    expect(fromConfig.slice(`config "dev": emr.`.length)).toBe(fromConstruct.slice("SparkCluster: ".length));
   });
 });

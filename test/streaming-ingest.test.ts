@@ -258,15 +258,21 @@ describe("StreamingIngest validation", () => {
   it.each<[Partial<StreamingIngestProps>, string]>([
     [
       { streamMode: "PROVISIONED" },
-      "StreamingIngest: shardCount must be an integer ≥ 1 with PROVISIONED, got undefined",
+      "StreamingIngest: shardCount (streamMode PROVISIONED) must be an integer ≥ 1, got undefined",
     ],
     [{ shardCount: 2 }, "StreamingIngest: shardCount is only valid with streamMode PROVISIONED, got 2"],
-    [{ retentionHours: 12 }, "StreamingIngest: retentionHours must be an integer 24–8760, got 12"],
+    [
+      { retentionHours: 12 },
+      "StreamingIngest: retentionHours must be an integer between 24 and 8760, got 12",
+    ],
     [
       { bufferingSizeMb: 32 },
-      "StreamingIngest: bufferingSizeMb must be 64–128 with Parquet conversion, got 32",
+      "StreamingIngest: bufferingSizeMb must be an integer between 64 and 128, got 32",
     ],
-    [{ bufferingIntervalSeconds: 1200 }, "StreamingIngest: bufferingIntervalSeconds must be ≤ 900, got 1200"],
+    [
+      { bufferingIntervalSeconds: 1200 },
+      "StreamingIngest: bufferingIntervalSeconds must be an integer between 0 and 900, got 1200",
+    ],
   ])("fails when %p", (props, message) => {
     expect(() => ingest(props)).toThrow(message);
   });
