@@ -6,6 +6,7 @@
 import { UsageError } from "./errors";
 import { asPrefix, parseS3Uri } from "./plan";
 /** One of the stack outputs of DESIGN §4.1 [contract]: the list the stack itself declares. */
+import { LAKE_PREFIXES } from "../../constructs/contract/lake";
 import type { StackOutputName as OutputName } from "../../constructs/contract/outputs";
 
 /** One stack's outputs plus where they came from (for messages and --dry-run). */
@@ -149,7 +150,7 @@ export interface Resolved {
  * `--cluster-id --bucket --input --output` works without any outputs at all.
  */
 export function resolveOutputs(job: string, o: Overrides, load: () => OutputsSource): Resolved {
-  // scripts_uri needs the bucket; --input/--output default from it too (DESIGN §4.2 prefixes).
+  // scripts_uri needs the bucket; --input/--output default from it too (the lake prefixes).
   const needsOutputs = !o.clusterId || !o.bucket;
   const src = needsOutputs ? load() : undefined;
   const sources: Record<string, string> = {};
@@ -178,18 +179,18 @@ export function resolveOutputs(job: string, o: Overrides, load: () => OutputsSou
   if (!/^j-[A-Z0-9]{1,64}$/.test(clusterId))
     throw new UsageError(`cluster id must look like j-XXXXXXXXXXXX, got "${clusterId}"`);
   const scriptsUri = asPrefix(
-    from("scriptsUri", bucketPrefix("scripts/"), "--bucket", () => need("scripts_uri", "--bucket")),
+    from("scriptsUri", bucketPrefix(LAKE_PREFIXES.scripts), "--bucket", () => need("scripts_uri", "--bucket")),
   );
   parseS3Uri(scriptsUri, sources.scriptsUri === "--bucket" ? "--bucket" : "output scripts_uri");
   const input = from(
     "input",
-    o.input ?? bucketPrefix("streaming-data/"),
+    o.input ?? bucketPrefix(LAKE_PREFIXES.streamingData),
     o.input ? "--input" : "--bucket",
     () => need("raw_events_uri", "--input"),
   );
   const output = from(
     "output",
-    o.output ?? bucketPrefix(`processed-data/${job}/`),
+    o.output ?? bucketPrefix(`${LAKE_PREFIXES.processedData}${job}/`),
     o.output ? "--output" : "--bucket",
     () => `${asPrefix(need("processed_uri", "--output"))}${job}/`,
   );
