@@ -96,8 +96,10 @@ export const STREAMING_LAMBDA_DEFAULTS = {
 /** StreamingIngest defaults: Kinesis, Firehose and the transform Lambda. */
 export const STREAMING_DEFAULTS = {
   streamMode: "ON_DEMAND" as "ON_DEMAND" | "PROVISIONED",
-  /** Kinesis retention (hours, 24–8760). Prod configs raise it to replay a week. */
+  /** Kinesis retention (hours, 24–8760). */
   retentionHours: 24,
+  /** Prod keeps a week, to replay after an incident. */
+  prodRetentionHours: 168,
   /**
    * Firehose S3 buffering. With record format conversion Firehose requires ≥ 64 MiB
    * (https://docs.aws.amazon.com/firehose/latest/dev/record-format-conversion.html); 128 MiB
@@ -136,6 +138,10 @@ export const TRIGGER_DEFAULTS = {
   maxReceiveCount: 5,
   /** DLQ retention: the SQS maximum, 14 days, to leave time to replay. */
   dlqRetentionSeconds: 1_209_600,
+  /** SQS reuses a data key for 5 minutes: fewer KMS calls, the same encryption. */
+  kmsDataKeyReuseSeconds: 300,
+  /** 1: the check-then-add of "≤ 1 pending step per partition" must not race with itself. */
+  reservedConcurrency: 1,
 } as const;
 
 /** Tag that AmazonEMRServicePolicy_v2 requires on resources EMR may modify (subnets, SGs, ...). */

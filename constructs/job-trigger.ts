@@ -12,7 +12,7 @@ import { jobFileName, jobPackage, type JobPackage, packageKeys, PY_FILES_NAME } 
 import { LAKE_PREFIXES } from "./contract/lake";
 import { STREAMING_JOB, TRIGGER_ENV } from "./contract/trigger-env";
 import { DataLake } from "./data-lake";
-import { partitionOf, STREAMING_LAMBDA_DEFAULTS, TRIGGER_DEFAULTS } from "./defaults";
+import { MONITORING_DEFAULTS, partitionOf, STREAMING_LAMBDA_DEFAULTS, TRIGGER_DEFAULTS } from "./defaults";
 import { Monitoring } from "./monitoring";
 import { stageFile } from "./staged-file";
 import { checkIntRange } from "./validate";
@@ -132,13 +132,13 @@ export class JobTrigger extends Construct {
     this.dlq = new SqsQueue(this, "dlq", {
       name: `${queueName}-dlq`,
       kmsMasterKeyId: keyArn,
-      kmsDataKeyReusePeriodSeconds: 300,
+      kmsDataKeyReusePeriodSeconds: TRIGGER_DEFAULTS.kmsDataKeyReuseSeconds,
       messageRetentionSeconds: TRIGGER_DEFAULTS.dlqRetentionSeconds,
     });
     this.queue = new SqsQueue(this, "queue", {
       name: queueName,
       kmsMasterKeyId: keyArn,
-      kmsDataKeyReusePeriodSeconds: 300,
+      kmsDataKeyReusePeriodSeconds: TRIGGER_DEFAULTS.kmsDataKeyReuseSeconds,
       // AWS: visibility timeout ≥ 6 × function timeout + batching window for SQS event sources.
       visibilityTimeoutSeconds: 6 * TRIGGER_DEFAULTS.timeoutSeconds + windowSeconds,
       redrivePolicy: JSON.stringify({
@@ -189,8 +189,7 @@ export class JobTrigger extends Construct {
       bundleDir: props.triggerBundleDir,
       memorySize: TRIGGER_DEFAULTS.memoryMb,
       timeout: TRIGGER_DEFAULTS.timeoutSeconds,
-      // 1: the check-then-add of "≤ 1 pending step per partition" must not race with itself.
-      reservedConcurrency: 1,
+      reservedConcurrency: TRIGGER_DEFAULTS.reservedConcurrency,
       kmsKeyArn: keyArn,
       logRetentionDays: logRetention,
       deadLetterTargetArn: this.dlq.arn,
@@ -272,7 +271,7 @@ export class JobTrigger extends Construct {
         metricName: "ApproximateNumberOfMessagesVisible",
         dimensions: { QueueName: dlqName },
         statistic: "Maximum",
-        period: 300,
+        period: MONITORING_DEFAULTS.alarmPeriodSeconds,
         evaluationPeriods: 1,
         threshold: 0,
         comparisonOperator: "GreaterThanThreshold",

@@ -268,7 +268,7 @@ export class Monitoring extends Construct {
       {
         namespace: "AWS/Lambda",
         dimensions: { FunctionName: functionName },
-        period: 300,
+        period: MONITORING_DEFAULTS.alarmPeriodSeconds,
         evaluationPeriods: 1,
         treatMissingData: "notBreaching",
       },

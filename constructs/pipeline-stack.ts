@@ -8,6 +8,7 @@ import { Network } from "./network";
 import { SparkCluster } from "./spark-cluster";
 import { Monitoring } from "./monitoring";
 import { LAKE_PREFIXES } from "./contract/lake";
+import { STREAMING_DEFAULTS } from "./defaults";
 import { StreamingIngest } from "./streaming-ingest";
 import { JobTrigger } from "./job-trigger";
 import { STACK_OUTPUTS, StackOutputName } from "./contract/outputs";
@@ -143,8 +144,8 @@ export class PipelineStack extends TerraformStack {
       monitoring: this.monitoring,
       streamName: names.kinesisStream,
       deliveryStreamName: names.firehoseStream,
-      // Retention by environment: prod keeps a week to replay after an incident.
-      retentionHours: config.envName === "prod" ? 168 : 24,
+      retentionHours:
+        config.envName === "prod" ? STREAMING_DEFAULTS.prodRetentionHours : STREAMING_DEFAULTS.retentionHours,
     });
     new JobTrigger(this, "trigger", {
       accountId,

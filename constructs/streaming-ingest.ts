@@ -10,7 +10,13 @@ import { Cmk, logsKeyStatement, serviceTrustPolicy } from "./cmk";
 import { BundledLambda } from "./bundled-lambda";
 import { LAKE_PREFIXES } from "./contract/lake";
 import { DataLake } from "./data-lake";
-import { dnsSuffixOf, partitionOf, STREAMING_DEFAULTS, STREAMING_LAMBDA_DEFAULTS } from "./defaults";
+import {
+  dnsSuffixOf,
+  MONITORING_DEFAULTS,
+  partitionOf,
+  STREAMING_DEFAULTS,
+  STREAMING_LAMBDA_DEFAULTS,
+} from "./defaults";
 import { GlueCatalog } from "./glue-catalog";
 import { Monitoring } from "./monitoring";
 import { checkCount, checkIntRange, ConfigError } from "./validate";
@@ -289,7 +295,7 @@ export class StreamingIngest extends Construct {
    * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Best-Practice-Alarms.html
    */
   private watch(m: Monitoring, bufferingIntervalSeconds: number): void {
-    const p = 300;
+    const p = MONITORING_DEFAULTS.alarmPeriodSeconds;
     const k = { StreamName: this.streamName };
     const f = { DeliveryStreamName: this.deliveryStreamName };
     const fn = this.transform.fn.functionName;
