@@ -52,14 +52,28 @@ export async function pendingStepNames(emr: EmrApi, clusterId: string): Promise<
   return names;
 }
 
-/** The trigger's logic with its dependencies passed in. */
+/** One structured log line (the handler's only output besides its result). */
+function log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>): void {
+  const line = JSON.stringify({ level, msg, ...fields });
+  if (level === "error") console.error(line);
+  else console.log(line);
+}
+
+/**
+ * The trigger's logic with its dependencies passed in. A partition whose AddJobFlowSteps fails:
+ * - SQS batch: its messages are listed in the partial batch response (retried, then the DLQ);
+ * - direct S3 / EventBridge (asynchronous invocations): after every partition was tried, the
+ *   call rejects, so Lambda retries the event and then hands it to the failure destination —
+ *   a resolved result would drop that hour for good.
+ */
 export async function trigger(
   event: unknown,
   emr: EmrApi,
   cfg: TriggerConfig,
 ): Promise<TriggerResult & SQSBatchResponse> {
-  const { refs, ignoredMessages } = objectRefs(event);
-  const parts = partitionsOf(refs);
+  const { shape, refs, ignoredMessages, ignoredKeys } = objectRefs(event);
+  const { partitions: parts, ignored } = partitionsOf(refs);
+  for (const k of [...ignoredKeys, ...ignored]) log("warn", "key ignored: adds no step", { ...k });
   const result = {
     partitions: parts.size,
     added: [] as string[],
@@ -82,15 +96,21 @@ export async function trigger(
       } catch (err) {
         result.failed.push(name);
         messageIds.forEach((id) => failedMessages.add(id));
-        console.error(
-          JSON.stringify({ level: "error", msg: "AddJobFlowSteps failed", step: name, error: String(err) }),
-        );
+        log("error", "AddJobFlowSteps failed", { step: name, error: String(err) });
       }
     }
   }
-  console.log(
-    JSON.stringify({ level: "info", msg: "trigger", ...result, ignoredMessages: ignoredMessages.length }),
-  );
+  log("info", "trigger", {
+    shape,
+    ...result,
+    ignoredMessages: ignoredMessages.length,
+    ignoredKeys: ignoredKeys.length + ignored.length,
+  });
+  if (shape !== "sqs" && result.failed.length > 0) {
+    throw new Error(
+      `AddJobFlowSteps failed for ${result.failed.length} of ${parts.size} partition(s): ${result.failed.join(", ")}`,
+    );
+  }
   // SQS partial batch response: only messages of failed partitions are retried, then go to the DLQ.
   return { ...result, batchItemFailures: [...failedMessages].map((itemIdentifier) => ({ itemIdentifier })) };
 }

@@ -3,7 +3,7 @@
  * AddJobFlowSteps step for one partition. No AWS calls here (tests and the handler share it).
  */
 import type { S3Event } from "aws-lambda";
-import { type HourPartition, parseHourPartition, partitionPath } from "../../contract/lake";
+import { type HourPartition, LAKE_PREFIXES, parseHourPartition, partitionPath } from "../../contract/lake";
 import { type SparkStep, sparkStep } from "../../contract/spark-step";
 import { STREAMING_JOB, TRIGGER_ENV } from "../../contract/trigger-env";
 
@@ -23,18 +23,34 @@ export interface TriggerConfig {
 export const STEP_NAME_PREFIX = `${STREAMING_JOB}:`;
 
 /**
- * The hour partition of an object key from an S3 notification, or null for keys elsewhere or
- * without a valid partition. Keys in S3 notifications are URL-encoded (`=` arrives as `%3D`,
+ * The object key an S3 notification names. S3 notifications URL-encode keys (`=` arrives as `%3D`,
  * spaces as `+`): https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+ * EventBridge's S3 events carry keys as they are, so this is for the S3-notification shape only.
+ * Null when the encoding is malformed.
  */
-export function partitionFromKey(rawKey: string): HourPartition | null {
-  let key: string;
+export function decodeNotificationKey(rawKey: string): string | null {
   try {
-    key = decodeURIComponent(rawKey.replace(/\+/g, " "));
+    return decodeURIComponent(rawKey.replace(/\+/g, " "));
   } catch {
     return null;
   }
-  return parseHourPartition(key);
+}
+
+const UNDER_STREAMING_DATA = LAKE_PREFIXES.streamingData;
+const PARTITION_SHAPE = /^year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}(?:\/|$)/;
+
+/**
+ * Why parseHourPartition rejected a key, for the log line only (the decision is the contract's):
+ * operators need to tell a misrouted object from an impossible date or a nested dataset.
+ */
+export function whyNoPartition(key: string): string {
+  if (!key.startsWith(UNDER_STREAMING_DATA)) return `not under ${UNDER_STREAMING_DATA}`;
+  const rest = key.slice(UNDER_STREAMING_DATA.length);
+  if (PARTITION_SHAPE.test(rest))
+    return "no such date or hour (year=/month=/day=/hour= is not a real UTC hour)";
+  if (rest.includes("/year="))
+    return `partition is not directly under ${UNDER_STREAMING_DATA} (a deeper prefix is another dataset)`;
+  return "no year=YYYY/month=MM/day=DD/hour=HH partition";
 }
 
 export function stepName(p: HourPartition): string {
@@ -58,78 +74,118 @@ export function buildStep(p: HourPartition, cfg: TriggerConfig): SparkStep {
   });
 }
 
-/** One S3 object reference and, when it came through SQS, the message it belongs to. */
+/** One S3 object key (decoded) and, when it came through SQS, the message it belongs to. */
 export interface ObjectRef {
   readonly key: string;
   readonly messageId?: string;
+}
+
+/** A key that adds no step, and why (logged one line each). */
+export interface IgnoredKey {
+  readonly key: string;
+  readonly reason: string;
+  readonly messageId?: string;
+}
+
+/**
+ * How the event reached the function, which decides how a failure is reported: an SQS batch
+ * answers with a partial batch response; direct S3 and EventBridge invocations are asynchronous,
+ * where Lambda retries (and then uses the failure destination) only when the function errors.
+ */
+export type EventShape = "sqs" | "s3" | "eventbridge" | "unknown";
+
+export interface EventRefs {
+  readonly shape: EventShape;
+  readonly refs: ObjectRef[];
+  /** SQS messages without an ObjectCreated notification (s3:TestEvent, unparsable bodies). */
+  readonly ignoredMessages: string[];
+  /** Keys whose URL encoding is malformed. */
+  readonly ignoredKeys: IgnoredKey[];
 }
 
 type S3Record = S3Event["Records"][number];
 const isS3Records = (v: unknown): v is { Records: S3Record[] } =>
   typeof v === "object" && v !== null && Array.isArray((v as { Records?: unknown }).Records);
 
-function keysOfS3Event(ev: unknown, messageId?: string): ObjectRef[] {
-  if (!isS3Records(ev)) return [];
-  const out: ObjectRef[] = [];
+function keysOfS3Event(ev: unknown, out: EventRefs, messageId?: string): number {
+  if (!isS3Records(ev)) return 0;
+  let n = 0;
+  const withMessage = messageId === undefined ? {} : { messageId };
   for (const r of ev.Records) {
-    const key = r?.s3?.object?.key;
-    if (typeof key === "string" && String(r.eventName ?? "").startsWith("ObjectCreated")) {
-      out.push(messageId === undefined ? { key } : { key, messageId });
-    }
+    const raw = r?.s3?.object?.key;
+    if (typeof raw !== "string" || !String(r.eventName ?? "").startsWith("ObjectCreated")) continue;
+    n++;
+    const key = decodeNotificationKey(raw);
+    if (key === null) out.ignoredKeys.push({ key: raw, reason: "malformed URL encoding", ...withMessage });
+    else out.refs.push({ key, ...withMessage });
   }
-  return out;
+  return n;
 }
 
 /**
  * Object keys named by a Lambda event: an SQS batch whose bodies are S3 notifications (the
- * deployed path), a direct S3 notification, or an EventBridge "Object Created" event. S3's
- * `s3:TestEvent` and unparsable bodies yield nothing (logged by the caller, not retried).
+ * deployed path), a direct S3 notification, or an EventBridge "Object Created" event. Keys of S3
+ * notifications are URL-decoded; EventBridge keys are taken as they are. S3's `s3:TestEvent` and
+ * unparsable bodies yield nothing (logged by the caller, not retried).
  */
-export function objectRefs(event: unknown): { refs: ObjectRef[]; ignoredMessages: string[] } {
-  const refs: ObjectRef[] = [];
-  const ignoredMessages: string[] = [];
-  if (typeof event !== "object" || event === null) return { refs, ignoredMessages };
+export function objectRefs(event: unknown): EventRefs {
+  const out: EventRefs = { shape: "unknown", refs: [], ignoredMessages: [], ignoredKeys: [] };
+  if (typeof event !== "object" || event === null) return out;
   const e = event as Record<string, unknown>;
   if (e["detail-type"] === "Object Created") {
     const key = (e.detail as { object?: { key?: unknown } } | undefined)?.object?.key;
-    if (typeof key === "string") refs.push({ key });
-    return { refs, ignoredMessages };
+    if (typeof key === "string") out.refs.push({ key });
+    return { ...out, shape: "eventbridge" };
   }
-  if (!Array.isArray(e.Records)) return { refs, ignoredMessages };
-  for (const r of e.Records as Array<Record<string, unknown>>) {
+  if (!Array.isArray(e.Records)) return out;
+  const records = e.Records as Array<Record<string, unknown>>;
+  // Lambda never mixes sources in one event; should one arrive, any direct record makes it "s3",
+  // whose failures fail the invocation (a partial batch response could not name that record).
+  const shape: EventShape =
+    records.length > 0 && records.every((r) => r?.eventSource === "aws:sqs") ? "sqs" : "s3";
+  for (const r of records) {
     if (r?.eventSource === "aws:sqs") {
       const messageId = String(r.messageId);
       let body: unknown;
       try {
         body = JSON.parse(String(r.body));
       } catch {
-        ignoredMessages.push(messageId);
+        out.ignoredMessages.push(messageId);
         continue;
       }
-      const got = keysOfS3Event(body, messageId);
-      if (got.length === 0) ignoredMessages.push(messageId);
-      refs.push(...got);
+      if (keysOfS3Event(body, out, messageId) === 0) out.ignoredMessages.push(messageId);
     } else {
-      refs.push(...keysOfS3Event({ Records: [r] }));
+      keysOfS3Event({ Records: [r] }, out);
     }
   }
-  return { refs, ignoredMessages };
+  return { ...out, shape };
 }
 
-/** Groups object refs by hour partition (refs outside `streaming-data/` partitions are dropped). */
-export function partitionsOf(
-  refs: readonly ObjectRef[],
-): Map<string, { partition: HourPartition; messageIds: Set<string> }> {
-  const out = new Map<string, { partition: HourPartition; messageIds: Set<string> }>();
+/** The partitions a set of refs names, and the refs that name none. */
+export interface Partitions {
+  readonly partitions: Map<string, { partition: HourPartition; messageIds: Set<string> }>;
+  readonly ignored: IgnoredKey[];
+}
+
+/**
+ * Groups object refs by hour partition (parseHourPartition: real dates, directly under
+ * `streaming-data/`); every other ref is returned with the reason it adds no step.
+ */
+export function partitionsOf(refs: readonly ObjectRef[]): Partitions {
+  const partitions: Partitions["partitions"] = new Map();
+  const ignored: IgnoredKey[] = [];
   for (const ref of refs) {
-    const p = partitionFromKey(ref.key);
-    if (!p) continue;
+    const p = parseHourPartition(ref.key);
+    if (!p) {
+      ignored.push({ ...ref, reason: whyNoPartition(ref.key) });
+      continue;
+    }
     const name = stepName(p);
-    const entry = out.get(name) ?? { partition: p, messageIds: new Set<string>() };
+    const entry = partitions.get(name) ?? { partition: p, messageIds: new Set<string>() };
     if (ref.messageId !== undefined) entry.messageIds.add(ref.messageId);
-    out.set(name, entry);
+    partitions.set(name, entry);
   }
-  return out;
+  return { partitions, ignored };
 }
 
 /**
