@@ -29,7 +29,7 @@ describe.each([
 ])("PipelineStack %s", (envName, s) => {
   const tf: Synth = s.tf;
 
-  it("has exactly the 12 §4.1 outputs with static ids; URIs end with '/'", () => {
+  it("has exactly the 12 contract outputs with static ids; URIs end with '/'", () => {
     expect(Object.keys(tf.output ?? {}).sort()).toEqual([...STACK_OUTPUTS].sort());
     const bucket = `bdp-${envName}-lake-${s.config.accountId}-${s.config.region}`;
     const o = (k: string) => tf.output![k].value;

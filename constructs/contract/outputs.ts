@@ -1,6 +1,7 @@
 /**
- * The 12 stack outputs of DESIGN §4.1 [contract], in order. Dependency-free: the stack declares
- * exactly these and `submit-job` reads them, so both import this one list.
+ * The 12 stack outputs, in order: a contract with users' scripts (a rename breaks them). Every
+ * environment's stack declares exactly these as stack-level outputs with these static ids, and
+ * `submit-job` and terraform-check read this one list. URI outputs end with "/".
  */
 export const STACK_OUTPUTS = [
   "region",
