@@ -1,7 +1,7 @@
 /**
  * The CDKTF app: one stack per environment (`pipeline-dev`, `pipeline-prod`) from one typed
  * config. Account ids below are placeholders for the offline plan; set yours (or
- * PIPELINE_<ENV>_ACCOUNT_ID) before `cdktf deploy`. See README "Deploying for real".
+ * PIPELINE_<ENV>_ACCOUNT_ID) before `cdktf deploy`. See docs/operations.md, "Deploying".
  */
 import { App } from "cdktf";
 import { EnvironmentConfig } from "./constructs/config";

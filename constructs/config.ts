@@ -81,7 +81,7 @@ export interface EmrConfig {
   readonly maxCapacity?: number;
   /** Auto-termination after idle seconds (60–604800). @default 3600 */
   readonly idleTimeoutSeconds?: number;
-  /** In-transit TLS with a PEM zip on S3 (see README). @default off */
+  /** In-transit TLS with a PEM zip on S3 (see docs/operations.md). @default off */
   readonly inTransitCertificateS3Uri?: string;
   /** Own the account/region-wide EMR block-public-access setting. @default true */
   readonly manageBlockPublicAccess?: boolean;
@@ -92,7 +92,7 @@ export interface EmrConfig {
 export interface LakeConfig {
   /** `streaming-data/` to STANDARD_IA after N days. @default LAKE_DEFAULTS.streamingDataIaDays (30) */
   readonly streamingDataIaDays?: number;
-  /** `streaming-data/` to GLACIER after N days. @default LAKE_DEFAULTS.streamingDataGlacierDays (90) */
+  /** `streaming-data/` to GLACIER_IR after N days. @default LAKE_DEFAULTS.streamingDataGlacierDays (90) */
   readonly streamingDataGlacierDays?: number;
   /** Expire `emr-logs/` after N days. @default LAKE_DEFAULTS.emrLogExpirationDays (30) */
   readonly emrLogExpirationDays?: number;

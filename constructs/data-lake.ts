@@ -37,9 +37,10 @@ function slug(s: string): string {
 }
 
 /**
- * The S3 data lake (DESIGN §4.2): an SSE-KMS, versioned, private, TLS-only lake bucket with the
- * contract prefixes and lifecycle tiers, plus a separate access-log bucket (SSE-S3: S3 server access
- * logging cannot deliver to an SSE-KMS bucket — https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+ * The S3 data lake: an SSE-KMS, versioned, private, TLS-only lake bucket with the prefixes of
+ * constructs/contract/lake.ts and lifecycle tiers, plus a separate access-log bucket (SSE-S3: S3
+ * server access logging cannot deliver to an SSE-KMS bucket —
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
  *
  * KMS: `kmsKey` is the lake CMK. Its policy already lets CloudWatch Logs (this region/account) use
  * it for encrypted log groups; other services that need it (e.g. SQS/SNS used by S3 or EventBridge)
@@ -53,8 +54,9 @@ export class DataLake extends Construct {
   public readonly kmsKey: KmsKey;
   public readonly cmk: Cmk;
   /**
-   * The lake bucket's notification configuration (EventBridge on). S3 allows one per bucket: add
-   * Lambda/SQS targets to this object (e.g. `putLambdaFunction`) rather than creating another.
+   * The lake bucket's notification configuration (EventBridge delivery on). S3 allows one per
+   * bucket: add queue/function targets to this object (JobTrigger calls `putQueue`) rather than
+   * creating another.
    */
   public readonly notification: S3BucketNotification;
   /** Static bucket names (known at synth, so outputs and ARNs need no apply). */
@@ -261,7 +263,7 @@ export class DataLake extends Construct {
     // Hadoop S3A/EMRFS probe "<dir>", "<dir>/" and "<dir>_$folder$" when they stat a directory;
     // without access to those keys S3 answers 403 instead of 404 and the job fails. So the scope is
     // "<prefix without its slash>*" — it also matches sibling keys that merely start with that
-    // name, which the contract prefixes (§4.2) never produce.
+    // name, which the prefixes of constructs/contract/lake.ts never produce.
     const stem = prefix ? prefix.slice(0, -1) : undefined;
     const list: Record<string, unknown> = {
       Sid: "ListBucket",
@@ -320,8 +322,10 @@ export class DataLake extends Construct {
       bucket: bucket.id,
       versioningConfiguration: { status: "Enabled" },
     });
-    // EventBridge notifications: the streaming trigger and audits subscribe with rules, not with
-    // S3 notification configurations that only one owner could manage.
+    // The bucket's one notification configuration (S3 allows one per bucket), returned so other
+    // constructs add their targets to it: JobTrigger adds its SQS queue for streaming-data/.
+    // EventBridge delivery is on as well, so further consumers (audits, ad-hoc rules) can subscribe
+    // with EventBridge rules without touching this configuration.
     return new S3BucketNotification(this, `${id}-notifications`, { bucket: bucket.id, eventbridge: true });
   }
 

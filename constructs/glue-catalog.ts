@@ -43,9 +43,9 @@ export interface GlueCatalogProps {
 }
 
 /**
- * Glue database + the `events` table holding event schema v1 (DESIGN §4.3) over
- * `streaming-data/` (Parquet, Hive partitions year/month/day/hour as zero-padded strings). Columns
- * come from constructs/event-schema.ts — Firehose's Parquet conversion reads its schema from here.
+ * Glue database + the `events` table holding event schema v1 over `streaming-data/` (Parquet,
+ * Hive partitions year/month/day/hour as zero-padded strings). Columns come from
+ * constructs/contract/event-schema.ts — Firehose's Parquet conversion reads its schema from here.
  */
 export class GlueCatalog extends Construct {
   public readonly database: GlueCatalogDatabase;

@@ -82,7 +82,8 @@ export class Network extends Construct {
     this.vpc = vpc;
     this.vpcId = vpc.id;
     this.vpcCidr = cidr;
-    // Terraform adopts the default SG and removes its allow-all rules (CIS 5.4).
+    // Terraform adopts the default SG and removes its allow-all rules, so anything launched in the
+    // VPC without an explicit security group gets no traffic (checkov CKV2_AWS_12).
     new DefaultSecurityGroup(this, "default-sg", { vpcId: vpc.id, ingress: [], egress: [] });
     new FlowLog(this, "flow-log", {
       vpcId: vpc.id,

@@ -31,7 +31,8 @@ export function resourceNames(config: EnvironmentConfig): {
 
 /**
  * One environment's stack (`pipeline-<envName>`): provider with default tags, optional S3 remote
- * state, the data lake, Glue catalog, network, EMR cluster, monitoring and the §4.1 outputs.
+ * state, the data lake, Glue catalog, network, EMR cluster, monitoring, streaming ingestion, the
+ * S3-event trigger and the stack outputs of constructs/contract/outputs.ts.
  */
 export class PipelineStack extends TerraformStack {
   public readonly config: EnvironmentConfig;
@@ -156,7 +157,8 @@ export class PipelineStack extends TerraformStack {
       monitoring: this.monitoring,
     });
 
-    // outputs (DESIGN §4.1 [contract]; URIs end with "/")
+    // outputs: the contract list (constructs/contract/outputs.ts) with static ids, which
+    // submit-job and produce-events read by name; URIs end with "/"
     const outputs: Record<StackOutputName, { value: string; description: string }> = {
       region: { value: region, description: "AWS region of this environment" },
       lake_bucket_name: { value: this.lake.bucketName, description: "Data lake bucket" },

@@ -3,7 +3,7 @@
  * stream with PutRecords, or writes them to an NDJSON file with --out.
  *
  *   produce-events --count 10000 --outputs outputs.json
- *   produce-events --rate 200 --duration 5m --stream pipeline-dev-events
+ *   produce-events --rate 200 --duration 5m --stream bdp-dev-events
  *   produce-events --count 5000 --hours 3 --invalid-ratio 0.02 --out events.ndjson
  *
  * Exit codes: 0 all sent · 1 some records failed or AWS error · 2 usage/config error.
