@@ -1,4 +1,5 @@
 import { LAKE_PREFIXES } from "./contract/lake";
+import { LAMBDA_RUNTIME } from "./contract/lambda-runtimes";
 
 /**
  * Secure and cost defaults for every construct, in one place. Constructs read these when a prop
@@ -87,7 +88,8 @@ export const MONITORING_DEFAULTS = {
 
 /** Retention, runtime and X-Ray settings shared by the streaming Lambdas. */
 export const STREAMING_LAMBDA_DEFAULTS = {
-  runtime: "nodejs20.x",
+  /** constructs/contract/lambda-runtimes.json; the esbuild target derives from the same value. */
+  runtime: LAMBDA_RUNTIME,
   architecture: "arm64",
   /** CloudWatch Logs retention in days (checkov CKV_AWS_338 asks for ≥ 1 year). */
   logRetentionDays: 365,

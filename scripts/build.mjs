@@ -1,13 +1,27 @@
-// Bundles the Lambda handlers and the CLIs with esbuild (CommonJS, node20).
+// Bundles the Lambda handlers and the CLIs with esbuild (CommonJS).
 // Every folder constructs/lambdas/<name>/ with an index.ts is a Lambda: it is bundled to
 // dist/lambda/<name>/index.js, which the stack packages (BundledLambda) and the local demo runs,
 // so the demo exercises the deployed code.
 import { build } from "esbuild";
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+// esbuild targets. Lambda bundles: the Node.js of the deployed runtime, from the one constant in
+// constructs/contract/lambda-runtimes.json (constructs/defaults.ts reads it too). CLIs: they run on
+// the user's Node, so the oldest one package.json "engines" allows.
+const readJson = (path) => JSON.parse(readFileSync(join(root, path), "utf8"));
+const lambdaRuntime = readJson("constructs/contract/lambda-runtimes.json").deployed;
+const lambdaNode = /^nodejs(\d+)\.x$/.exec(String(lambdaRuntime))?.[1];
+const cliNode = /^>=\s*(\d+)$/.exec(String(readJson("package.json").engines?.node))?.[1];
+if (!lambdaNode || !cliNode) {
+  console.error(
+    `build: cannot derive esbuild targets from runtime ${lambdaRuntime} (want nodejsNN.x) and package.json engines.node (want ">=NN")`,
+  );
+  process.exit(1);
+}
 
 const lambdas = readdirSync(join(root, "constructs", "lambdas"), { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(root, "constructs", "lambdas", d.name, "index.ts")))
@@ -20,9 +34,20 @@ const entries = [
     src: `constructs/lambdas/${name}/index.ts`,
     out: `dist/lambda/${name}/index.js`,
     minify: true,
+    target: `node${lambdaNode}`,
   })),
-  { src: "scripts/submit-job/cli.ts", out: "dist/cli/submit-job.js", minify: false },
-  { src: "scripts/produce-events.ts", out: "dist/cli/produce-events.js", minify: false },
+  {
+    src: "scripts/submit-job/cli.ts",
+    out: "dist/cli/submit-job.js",
+    minify: false,
+    target: `node${cliNode}`,
+  },
+  {
+    src: "scripts/produce-events.ts",
+    out: "dist/cli/produce-events.js",
+    minify: false,
+    target: `node${cliNode}`,
+  },
 ];
 
 let failed = false;
@@ -43,7 +68,7 @@ for (const e of entries) {
     outfile: join(root, e.out),
     bundle: true,
     platform: "node",
-    target: "node20",
+    target: e.target,
     format: "cjs",
     minify: e.minify,
     sourcemap: false,
@@ -51,7 +76,7 @@ for (const e of entries) {
     logLevel: "warning",
   });
   inputs[e.out] = Object.keys(result.metafile.inputs).filter((f) => !f.includes("node_modules/"));
-  console.error(`build: ${e.out} ${statSync(join(root, e.out)).size} bytes`);
+  console.error(`build: ${e.out} ${statSync(join(root, e.out)).size} bytes (${e.target})`);
 }
 if (failed) process.exit(1);
 writeFileSync(join(root, "dist", "build-inputs.json"), `${JSON.stringify(inputs, null, 2)}\n`);

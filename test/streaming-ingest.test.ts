@@ -103,7 +103,7 @@ describe("StreamingIngest defaults", () => {
     expect(fn).toMatchObject({
       function_name: "bdp-dev-firehose-transform",
       handler: "index.handler",
-      runtime: "nodejs20.x",
+      runtime: "nodejs22.x",
       tracing_config: { mode: "Active" },
       reserved_concurrent_executions: 50,
       timeout: 60,
