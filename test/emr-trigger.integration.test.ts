@@ -11,8 +11,7 @@
 import { AddJobFlowStepsCommand, EMRClient, ListStepsCommand, RunJobFlowCommand } from "@aws-sdk/client-emr";
 import { trigger } from "../constructs/lambdas/emr-trigger/handler";
 import { configFromEnv } from "../constructs/lambdas/emr-trigger/plan";
-import { motoEnv, setProcessEnv, startMoto, type MotoServer } from "./support/moto";
-import { withEmulatorTimestamps } from "../scripts/submit-job/aws";
+import { motoEnv, setProcessEnv, startMoto, withEmulatorTimestamps, type MotoServer } from "./support/moto";
 
 let moto: MotoServer;
 let emr: EMRClient;
@@ -47,7 +46,7 @@ function sqsBatch(keys: string[], offset: number) {
   };
 }
 
-/** moto's EMR answers with ISO timestamps; the same shim submit-job uses against emulators. */
+/** moto's EMR answers with ISO timestamps; the test-support shim rewrites them. */
 function motoEmrClient(): EMRClient {
   return withEmulatorTimestamps(new EMRClient({}));
 }

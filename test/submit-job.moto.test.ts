@@ -8,7 +8,7 @@ import { execFile, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MotoServer, motoEnv, startMoto } from "./support/moto";
+import { emulatorNodeOptions, MotoServer, motoEnv, startMoto } from "./support/moto";
 
 const ROOT = join(__dirname, "..");
 const BIN = join(ROOT, "bin", "submit-job.js");
@@ -27,12 +27,17 @@ interface Run {
   stderr: string;
 }
 
-/** The CLI's environment: moto, no colour, a scratch HOME, plus `env` (undefined removes). */
+/**
+ * The CLI's environment: moto, no colour, a scratch HOME, plus `env` (undefined removes). moto
+ * answers EMR with ISO timestamps the SDK refuses, so the CLI process preloads the test-support
+ * rewrite (submit-job itself ships no emulator workaround).
+ */
 function cliEnv(env: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const base: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: tmp,
     NO_COLOR: "1",
+    NODE_OPTIONS: emulatorNodeOptions(""),
     ...motoEnv(moto.endpoint),
   };
   return Object.fromEntries(
@@ -111,10 +116,7 @@ interface StepRow {
   ActionOnFailure: string;
   Config?: { Jar?: string; Args?: string[] };
 }
-/**
- * ListSteps over raw JSON: moto sends ISO timestamps where EMR's JSON protocol has epoch seconds,
- * which the SDK refuses (the CLI shims this only for custom endpoints); the test reads around it.
- */
+/** ListSteps over raw JSON (curl, see above): the timestamps do not matter here. */
 async function stepsOf(id: string): Promise<StepRow[]> {
   return (emrCall("ListSteps", { ClusterId: id }).Steps as StepRow[] | undefined) ?? [];
 }

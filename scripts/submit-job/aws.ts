@@ -98,35 +98,6 @@ export function checkClusterAcceptsSteps(c: ClusterInfo): void {
   throw new UsageError(`cluster ${c.id} is ${c.state}${why}; ${fix}`);
 }
 
-/**
- * Local emulators (moto) answer EMR's JSON protocol with ISO-8601 strings where EMR sends
- * epoch seconds, which the SDK rejects. Adds a deserialize middleware that rewrites `*DateTime`
- * strings to epoch numbers. Only for clients with a custom endpoint: real EMR is never touched.
- */
-export function withEmulatorTimestamps<C extends EMRClient>(client: C): C {
-  const shim = (next: (a: unknown) => Promise<{ response: { body?: unknown } }>) => async (args: unknown) => {
-    const out = await next(args);
-    const res = out.response as { body?: unknown };
-    const body = res.body as AsyncIterable<Uint8Array> | undefined;
-    if (!body || typeof body[Symbol.asyncIterator] !== "function") return out;
-    const chunks: Buffer[] = [];
-    for await (const c of body) chunks.push(Buffer.from(c));
-    const text = Buffer.concat(chunks).toString("utf8");
-    const fixed = text.replace(/"(\w*DateTime)":\s*"([^"]+)"/g, (_m, k: string, v: string) => {
-      const t = Date.parse(v);
-      return Number.isNaN(t) ? `"${k}": null` : `"${k}": ${t / 1000}`;
-    });
-    res.body = Buffer.from(fixed, "utf8");
-    return out;
-  };
-  client.middlewareStack.add(shim as never, {
-    step: "deserialize",
-    priority: "low",
-    name: "emulatorIsoTimestamps",
-  });
-  return client;
-}
-
 /** Maps SDK/network errors to AwsError / UsageError with one readable line. */
 export function explainAwsError(e: unknown, what: string, endpoint?: string): Error {
   if (e instanceof UsageError || e instanceof AwsError) return e;
@@ -180,7 +151,6 @@ export function makeAws(cfg: AwsConfig): { emr: EmrApi; s3: S3Api; endpoint?: st
   };
   const emrClient = new EMRClient(common);
   const s3Client = new S3Client({ ...common, forcePathStyle: custom !== undefined });
-  if (custom) withEmulatorTimestamps(emrClient);
   const call = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
     try {
       return await f();

@@ -6,6 +6,8 @@ import { ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import type { EMRClient } from "@aws-sdk/client-emr";
+import { epochTimestamps } from "./emulator-timestamps.cjs";
 
 export interface MotoServer {
   readonly endpoint: string;
@@ -40,6 +42,39 @@ export function setProcessEnv(vars: Record<string, string>): () => void {
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
   };
+}
+
+/**
+ * `NODE_OPTIONS` for a child Node process (the submit-job CLI) that talks EMR to moto: preloads
+ * the timestamp rewrite (see emulator-timestamps.cjs), keeping any options already given.
+ */
+export function emulatorNodeOptions(existing = process.env.NODE_OPTIONS): string {
+  const preload = `--require ${join(__dirname, "emulator-timestamps-preload.cjs")}`;
+  return existing ? `${existing} ${preload}` : preload;
+}
+
+/**
+ * An in-process EMR client that accepts moto's ISO-8601 timestamps: a deserialize middleware
+ * rewrites the response body before the SDK parses it (see emulator-timestamps.cjs).
+ */
+export function withEmulatorTimestamps<C extends EMRClient>(client: C): C {
+  const rewrite =
+    (next: (a: unknown) => Promise<{ response: { body?: unknown } }>) => async (args: unknown) => {
+      const out = await next(args);
+      const res = out.response as { body?: unknown };
+      const body = res.body as AsyncIterable<Uint8Array> | undefined;
+      if (!body || typeof body[Symbol.asyncIterator] !== "function") return out;
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(Buffer.from(c));
+      res.body = Buffer.from(epochTimestamps(Buffer.concat(chunks).toString("utf8")), "utf8");
+      return out;
+    };
+  client.middlewareStack.add(rewrite as never, {
+    step: "deserialize",
+    priority: "low",
+    name: "emulatorIsoTimestamps",
+  });
+  return client;
 }
 
 function freePort(): Promise<number> {
