@@ -16,15 +16,8 @@ import {
   jobNameOf,
   localImports,
 } from "../constructs/contract/job-package";
-import {
-  checkJobArgs,
-  findJob,
-  forwardJobFlags,
-  listJobs,
-  moduleSummary,
-  parseArgparse,
-  pyString,
-} from "../scripts/submit-job/jobs";
+import { checkJobArgs, moduleSummary, parseArgparse, pyString } from "../scripts/submit-job/argparse";
+import { findJob, forwardJobFlags, listJobs } from "../scripts/submit-job/jobs";
 import {
   fromTerraformOutputJson,
   isTerraformOutputJson,

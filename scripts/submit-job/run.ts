@@ -10,7 +10,8 @@ import type { AwsConfig, CancelResult, EmrApi, FailureDetails, S3Api } from "./a
 import { checkClusterAcceptsSteps } from "./aws";
 import { Outcome, UsageError } from "./errors";
 import { helperZip } from "../../constructs/contract/job-package";
-import { checkJobArgs, findJob } from "./jobs";
+import { checkJobArgs } from "./argparse";
+import { findJob } from "./jobs";
 import type { OutputsSource } from "./outputs";
 import { parseJsonDoc, resolveOutputs, selectStack, selectStackDir } from "./outputs";
 import {

@@ -1,0 +1,197 @@
+/**
+ * A static reading of a job script's argparse definition (no Python needed, so `submit-job list`
+ * is instant), and the checks of a job's own arguments against it.
+ */
+import { UsageError } from "./errors";
+
+/** One `parser.add_argument(...)` as read from the source. */
+export interface JobArg {
+  readonly flags: readonly string[];
+  readonly required: boolean;
+  /** True when the flag takes no value (store_true / store_false / count). */
+  readonly isSwitch: boolean;
+  readonly help?: string;
+  /** The default as written in the source (a Python expression). */
+  readonly default?: string;
+}
+
+/** What the argument checks need to know of a job. */
+export interface ArgparseJob {
+  readonly name: string;
+  readonly args: readonly JobArg[];
+  /** False when some add_argument call could not be read statically (then args are advisory). */
+  readonly argsComplete: boolean;
+}
+
+/** Python string literal(s), with implicit concatenation: `"a" 'b'` → `ab`. Undefined if not a literal. */
+export function pyString(expr: string): string | undefined {
+  const re = /\s*([rRuUfFbB]{0,2})("""|'''|"|')/y;
+  let i = 0;
+  let out = "";
+  let any = false;
+  const t = expr.trim();
+  while (i < t.length) {
+    re.lastIndex = i;
+    const m = re.exec(t);
+    if (!m) return undefined;
+    const raw = m[1].toLowerCase().includes("r");
+    const q = m[2];
+    let j = re.lastIndex;
+    let s = "";
+    for (;;) {
+      if (j >= t.length) return undefined;
+      if (t.startsWith(q, j)) {
+        j += q.length;
+        break;
+      }
+      const c = t[j];
+      if (c === "\\" && !raw && j + 1 < t.length) {
+        const n = t[j + 1];
+        s += n === "n" ? "\n" : n === "t" ? "\t" : n === "\n" ? "" : n;
+        j += 2;
+        continue;
+      }
+      s += c;
+      j += 1;
+    }
+    out += s;
+    any = true;
+    i = j;
+    while (i < t.length && /\s/.test(t[i])) i += 1;
+  }
+  return any ? out : undefined;
+}
+
+/** Splits a call's argument text at top-level commas (respecting brackets and strings). */
+export function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      const triple = text.startsWith(c.repeat(3), i);
+      const q = triple ? c.repeat(3) : c;
+      let j = i + q.length;
+      while (j < text.length && !text.startsWith(q, j)) j += text[j] === "\\" ? 2 : 1;
+      cur += text.slice(i, j + q.length);
+      i = j + q.length - 1;
+      continue;
+    }
+    if (c === "#") {
+      while (i < text.length && text[i] !== "\n") i++;
+      continue;
+    }
+    if ("([{".includes(c)) depth++;
+    if (")]}".includes(c)) depth--;
+    if (c === "," && depth === 0) {
+      parts.push(cur.trim());
+      cur = "";
+    } else cur += c;
+  }
+  if (cur.trim()) parts.push(cur.trim());
+  return parts;
+}
+
+/** Finds each `.add_argument(` call and returns its argument text (balanced parentheses). */
+function addArgumentCalls(src: string): string[] {
+  const calls: string[] = [];
+  const re = /\.add_argument\s*\(/g;
+  for (let m = re.exec(src); m; m = re.exec(src)) {
+    let depth = 1;
+    let j = re.lastIndex;
+    const start = j;
+    while (j < src.length && depth > 0) {
+      const c = src[j];
+      if (c === '"' || c === "'") {
+        const q = src.startsWith(c.repeat(3), j) ? c.repeat(3) : c;
+        j += q.length;
+        while (j < src.length && !src.startsWith(q, j)) j += src[j] === "\\" ? 2 : 1;
+        j += q.length;
+        continue;
+      }
+      if (c === "(") depth++;
+      if (c === ")") depth--;
+      j++;
+    }
+    calls.push(src.slice(start, j - 1));
+  }
+  return calls;
+}
+
+/** Reads argparse definitions from Python source: both `add_argument("--x", ...)` shapes. */
+export function parseArgparse(src: string): { args: JobArg[]; complete: boolean } {
+  const args: JobArg[] = [];
+  let complete = true;
+  for (const call of addArgumentCalls(src)) {
+    const flags: string[] = [];
+    const kw: Record<string, string> = {};
+    for (const part of splitTopLevel(call)) {
+      const m = /^([A-Za-z_]\w*)\s*=(?!=)\s*([\s\S]*)$/.exec(part);
+      if (m) kw[m[1]] = m[2].trim();
+      else {
+        const s = pyString(part);
+        if (s === undefined) complete = false;
+        else flags.push(s);
+      }
+    }
+    if (flags.length === 0) {
+      complete = false;
+      continue;
+    }
+    const action = kw.action ? pyString(kw.action) : undefined;
+    const positional = !flags[0].startsWith("-");
+    args.push({
+      flags,
+      required: positional || kw.required === "True",
+      isSwitch: action === "store_true" || action === "store_false" || action === "count",
+      help: kw.help ? (pyString(kw.help) ?? kw.help).replace(/\s+/g, " ").trim() : undefined,
+      default: kw.default,
+    });
+  }
+  return { args, complete };
+}
+
+/** First paragraph of the module docstring, if any. */
+export function moduleSummary(src: string): string | undefined {
+  const m = /^(?:\s*#[^\n]*\n|\s*\n)*\s*[rRuU]?("""|''')([\s\S]*?)\1/.exec(src);
+  if (!m) return undefined;
+  // The first paragraph, unwrapped (docstrings wrap at ~100 columns).
+  const para = m[2]
+    .trim()
+    .split(/\n\s*\n/)[0]
+    .replace(/\s+/g, " ")
+    .trim();
+  return para || undefined;
+}
+
+/** Checks extra job args against the job's argparse definition (when it was fully readable). */
+export function checkJobArgs(job: ArgparseJob, extra: readonly string[]): void {
+  if (!job.argsComplete || job.args.length === 0) return;
+  const given = new Set(extra.filter((a) => a.startsWith("--")).map((a) => a.split("=")[0]));
+  for (const flag of given) {
+    if (flag === "--input" || flag === "--output") {
+      throw new UsageError(`pass ${flag} as a submit-job option (before --), not as an extra job arg`);
+    }
+    if (!job.args.some((a) => a.flags.includes(flag))) {
+      const known = job.args.flatMap((a) => a.flags.filter((f) => f.startsWith("--")));
+      throw new UsageError(
+        `${job.name} does not accept ${flag} (it takes: ${known.join(", ")}); see \`submit-job list\``,
+      );
+    }
+  }
+  for (const a of job.args) {
+    if (
+      !a.required ||
+      a.flags.includes("--input") ||
+      a.flags.includes("--output") ||
+      !a.flags[0].startsWith("-")
+    )
+      continue;
+    if (!a.flags.some((f) => given.has(f))) {
+      throw new UsageError(
+        `${job.name} requires ${a.flags[0]}${a.help ? ` (${a.help})` : ""}; pass it after \`--\` or as a job flag`,
+      );
+    }
+  }
+}
