@@ -35,7 +35,7 @@ export function partitionPath(p: HourPartition): string {
   return `year=${p.year}/month=${p.month}/day=${p.day}/hour=${p.hour}`;
 }
 
-const PARTITION_RE = /^year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})(?:\/|$)/;
+const PARTITION_RE = /^year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\//;
 
 /** True for a real calendar day of the proleptic Gregorian calendar (no 31 February). */
 function isCalendarDay(year: number, month: number, day: number): boolean {
@@ -47,7 +47,8 @@ function isCalendarDay(year: number, month: number, day: number): boolean {
  * The hour partition of a lake object key, or null. Only keys directly under `streaming-data/`
  * count (`streaming-data/year=.../hour=HH/...`): a deeper prefix such as
  * `streaming-data/backfill/year=...` is another dataset, which a step for `--input streaming-data/`
- * would not read. The date must exist and the hour be 00–23.
+ * would not read. The date must exist, the hour be 00–23, and the key lie inside the partition
+ * (`.../hour=HH/<object>`: an object named `.../hour=HH` sits in the day's folder, not the hour's).
  */
 export function parseHourPartition(key: string): HourPartition | null {
   if (!key.startsWith(LAKE_PREFIXES.streamingData)) return null;
