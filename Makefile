@@ -51,8 +51,8 @@ typecheck: node_modules/.installed
 lint: node_modules/.installed $(VENV)/.installed
 	npx eslint .
 	npx prettier --check .
-	$(VENV)/bin/ruff check jobs scripts
-	$(VENV)/bin/ruff format --check jobs scripts
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 jest: build $(VENV)/.installed
 	npx jest

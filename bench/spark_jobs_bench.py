@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 REPO = Path(__file__).resolve().parent.parent
+GENERATOR = REPO / "jobs" / "tools" / "generate_sample_data.py"  # lake rows, as Firehose lands them
 EVENTS = int(os.environ.get("BENCH_EVENTS", "2000000"))
 DAYS = int(os.environ.get("BENCH_DAYS", "7"))
 START = "2026-01-27"  # crosses the January/February boundary
@@ -94,7 +95,7 @@ def main() -> int:
         lake, out = tmp / "streaming-data", tmp / "processed"
         t0 = time.monotonic()
         gen = subprocess.run(
-            [sys.executable, str(REPO / "scripts/generate_sample_data.py"), "--output", str(lake)]
+            [sys.executable, str(GENERATOR), "--output", str(lake)]
             + ["--events", str(EVENTS), "--start-day", START, "--days", str(DAYS)]
             + ["--corrupt-share", "0.01", "--duplicate-share", "0.005", "--users", "50000"],
             capture_output=True,

@@ -1,10 +1,10 @@
 """pytest setup for the Spark jobs: `jobs/` on sys.path (so `common.*` imports exactly as from
-the zip EMR gets), one local SparkSession for the whole run, lake/summary helpers."""
+the zip EMR gets, and `tools.*` as the tools import each other), one local SparkSession for the
+whole run, lake/summary helpers."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import sys
@@ -39,18 +39,12 @@ def spark():
     session.stop()
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location(
-        "generate_sample_data", REPO / "scripts" / "generate_sample_data.py"
-    )
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="session")
 def generator():
-    return _load_generator()
+    """jobs/tools/generate_sample_data.py: the lake rows the job tests read."""
+    from tools import generate_sample_data
+
+    return generate_sample_data
 
 
 def run_job(module, argv: list[str], capsys) -> tuple[int, dict | None, str]:

@@ -42,7 +42,7 @@ from common.lake import (
     write_partitions,
 )
 from common.quality import DUPLICATE, REASON, class_counts, classify, valid_unique
-from common.schema import PARTITION_KEYS
+from common.schema import PARTITION_KEYS, STATUS_CLASSES, UNKNOWN_STATUS
 from common.session import build_spark
 from common.summary import JobMetrics, emit
 
@@ -77,15 +77,13 @@ def hourly_statistics(events: DataFrame) -> DataFrame:
 
 
 def status_category(code) -> F.Column:
-    """Same classes as the transform Lambda (used when a row lacks ``status_category``)."""
-    return (
-        F.when(code.between(100, 199), "Informational")
-        .when(code.between(200, 299), "Success")
-        .when(code.between(300, 399), "Redirect")
-        .when(code.between(400, 499), "Client Error")
-        .when(code.between(500, 599), "Server Error")
-        .otherwise("Unknown")
-    )
+    """The transform Lambda's classes (``common.schema.STATUS_CLASSES``) as a Spark expression,
+    so a row lacking ``status_category`` is classed the same way."""
+    (lo, hi, name), *rest = STATUS_CLASSES
+    expr = F.when(code.between(lo, hi), name)
+    for lo, hi, name in rest:
+        expr = expr.when(code.between(lo, hi), name)
+    return expr.otherwise(UNKNOWN_STATUS)
 
 
 def status_statistics(events: DataFrame) -> DataFrame:

@@ -68,7 +68,7 @@ node bin/submit-job.js optimization --local \
 step "6/6 check-results"
 CHECK_ARGS=(--lake "$LAKE")
 [[ $CHECK == 1 ]] && CHECK_ARGS+=(--expect-from "$OUT/events.ndjson")
-python scripts/check_results.py "${CHECK_ARGS[@]}"
+python jobs/tools/check_results.py "${CHECK_ARGS[@]}"
 
 if [[ $SYNTH == 1 ]]; then
   step "what a deploy would create: cdktf synth (pipeline-dev, pipeline-prod)"

@@ -6,7 +6,7 @@
  * handler in Firehose transformation events of ≤ 500 records, and lands the results the way the
  * delivery stream does:
  *   - `Ok` records → `<lake>/streaming-data/year=YYYY/month=MM/day=DD/hour=HH/` as Parquet
- *     (the conversion is done by scripts/land_parquet.py with the Glue table's columns, i.e. EVENT_FIELDS);
+ *     (the conversion is done by jobs/tools/land_parquet.py with the Glue table's columns, i.e. EVENT_FIELDS);
  *     the hour comes from the record's arrival time, as with Firehose's `!{timestamp:...}` prefix.
  *   - `ProcessingFailed` records → `<lake>/streaming-errors/processing-failed/year=.../` as JSON lines
  *     in Firehose's error-record format (attemptsMade, arrivalTimestamp, errorCode, errorMessage,
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   if (!existsSync(py)) throw new UsageError(`${py} not found: run make install`);
   const conv = spawnSync(
     py,
-    [join(REPO, "scripts", "land_parquet.py"), staging, join(args.lake, "streaming-data"), schemaFile],
+    [join(REPO, "jobs", "tools", "land_parquet.py"), staging, join(args.lake, "streaming-data"), schemaFile],
     { stdio: ["ignore", "inherit", "inherit"] },
   );
   if (conv.status !== 0) throw new Error(`land_parquet.py failed with exit code ${conv.status}`);

@@ -1,8 +1,11 @@
-"""Event schema v1 (DESIGN §4.3) as a PySpark StructType.
+"""Event schema v1 as a PySpark StructType — the one Python definition.
 
-The TypeScript definition in ``constructs/event-schema.ts`` is the source of truth for the Glue
-table; ``jobs/tests/test_schema.py`` proves the two agree (names, types, order).
+The TypeScript definition in ``constructs/contract/event-schema.ts`` is the source of truth for
+the Glue table; ``jobs/tests/test_schema.py`` proves the two agree (names, types, order, log
+types, status classes and the rule that assigns them).
 """
+
+from __future__ import annotations
 
 from pyspark.sql.types import (
     DataType,
@@ -14,6 +17,8 @@ from pyspark.sql.types import (
     StructType,
     TimestampType,
 )
+
+from common.layout import PARTITION_KEYS
 
 SCHEMA_VERSION = 1
 
@@ -66,6 +71,7 @@ REQUIRED_FIELDS: tuple[str, ...] = tuple(n for n, _, req in EVENT_FIELDS if req)
 
 LOG_TYPES: tuple[str, ...] = ("web_access", "application", "iot_sensor")
 
+#: Values of ``status_category``, in the order of the status classes (1xx … 5xx, then none).
 STATUS_CATEGORIES: tuple[str, ...] = (
     "Informational",
     "Success",
@@ -75,8 +81,22 @@ STATUS_CATEGORIES: tuple[str, ...] = (
     "Unknown",
 )
 
-#: Hive partition keys of the lake, read and written as zero-padded strings ("01", not 1).
-PARTITION_KEYS: tuple[str, ...] = ("year", "month", "day", "hour")
+#: (lowest, highest, status_category) of each HTTP status class: 1xx Informational … 5xx Server
+#: Error. Any other code, or none, is ``UNKNOWN_STATUS`` — the transform Lambda's rule.
+STATUS_CLASSES: tuple[tuple[int, int, str], ...] = tuple(
+    (100 * n, 100 * n + 99, name) for n, name in enumerate(STATUS_CATEGORIES[:-1], start=1)
+)
+UNKNOWN_STATUS: str = STATUS_CATEGORIES[-1]
+
+
+def status_category_of(code: int | None) -> str:
+    """The ``status_category`` of one status code (what the transform writes for it)."""
+    if isinstance(code, int) and not isinstance(code, bool):
+        for lo, hi, name in STATUS_CLASSES:
+            if lo <= code <= hi:
+                return name
+    return UNKNOWN_STATUS
+
 
 #: Schema used to read the lake: schema v1 plus the partition columns as strings.
 LAKE_SCHEMA = StructType(

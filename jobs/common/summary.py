@@ -1,4 +1,4 @@
-"""The one-line JSON job summary (DESIGN §4.5) and the input-bytes measurement behind it."""
+"""The one-line JSON job summary and the input-bytes measurement behind it."""
 
 from __future__ import annotations
 

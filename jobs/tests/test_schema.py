@@ -1,11 +1,13 @@
-"""The PySpark schema must match the TypeScript schema v1 (constructs/event-schema.ts)."""
+"""The Python schema and lake layout must match the TypeScript ones (constructs/contract/)."""
 
+import functools
 import json
 import shutil
 import subprocess
 
 from conftest import REPO
 
+from common.layout import LAKE_PREFIXES
 from common.schema import (
     EVENT_FIELDS,
     EVENT_SCHEMA,
@@ -15,20 +17,32 @@ from common.schema import (
     PARTITION_KEYS,
     REQUIRED_FIELDS,
     STATUS_CATEGORIES,
+    status_category_of,
 )
 
+#: Status codes whose class is compared with the transform Lambda's: every class boundary,
+#: out-of-range codes and non-integers.
+STATUS_PROBES = [-1, 0, 99, 100, 199, 200, 204, 299, 300, 399, 400, 404, 499, 500, 599, 600, 999]
+
 SCRIPT = """
-import('./constructs/event-schema.ts').then((mod) => {
-  const m = mod.EVENT_FIELDS ? mod : mod.default; // CJS interop under tsx
+const load = async (p) => { const m = await import(p); return m.default ?? m; }; // CJS under tsx
+Promise.all([
+  load('./constructs/contract/event-schema.ts'),
+  load('./constructs/contract/lake.ts'),
+  load('./constructs/lambdas/firehose-transform/transform.ts'),
+]).then(([schema, lake, transform]) => {
   console.log(JSON.stringify({
-    fields: m.EVENT_FIELDS.map((f) => [f.name, f.type, f.required]),
-    logTypes: m.LOG_TYPES, statusCategories: m.STATUS_CATEGORIES,
-    partitionKeys: m.PARTITION_KEYS,
+    fields: schema.EVENT_FIELDS.map((f) => [f.name, f.type, f.required]),
+    logTypes: schema.LOG_TYPES, statusCategories: schema.STATUS_CATEGORIES,
+    partitionKeys: lake.PARTITION_KEYS, lakePrefixes: lake.LAKE_PREFIXES,
+    statusOf: PROBES.map((c) => transform.statusCategory(c)),
+    statusOfOther: [null, undefined, 200.5, "200"].map((c) => transform.statusCategory(c)),
   }));
 });
-"""
+""".replace("PROBES", json.dumps(STATUS_PROBES))
 
 
+@functools.cache
 def typescript_schema() -> dict:
     node = shutil.which("node")
     assert node, "node is not on PATH: cannot compare with constructs/event-schema.ts"
@@ -57,6 +71,18 @@ def test_enumerations_and_partition_keys_match_typescript():
     assert list(LOG_TYPES) == ts["logTypes"]
     assert list(STATUS_CATEGORIES) == ts["statusCategories"]
     assert list(PARTITION_KEYS) == ts["partitionKeys"]
+
+
+def test_lake_prefixes_match_typescript():
+    assert LAKE_PREFIXES == typescript_schema()["lakePrefixes"]
+
+
+def test_status_classes_match_the_transform_lambda():
+    ts = typescript_schema()
+    assert [status_category_of(c) for c in STATUS_PROBES] == ts["statusOf"]
+    assert [status_category_of(c) for c in (None, None, 200.5, "200")] == ts["statusOfOther"]
+    # Every class is reached by some probe, so a shifted boundary cannot go unnoticed.
+    assert set(ts["statusOf"]) == set(STATUS_CATEGORIES)
 
 
 def test_glue_types_map_to_the_spark_types_firehose_writes():

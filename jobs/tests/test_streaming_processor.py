@@ -218,3 +218,14 @@ def test_bad_partition_is_a_usage_error(bad, capsys):
         job.main(["--input", "x", "--output", "y", "--partition", bad])
     assert e.value.code == 2
     assert "--partition" in capsys.readouterr().err
+
+
+def test_status_category_expression_is_the_schema_rule(spark):
+    from pyspark.sql import functions as F
+
+    from common.schema import status_category_of
+
+    codes = [None, 0, 99, 100, 199, 200, 299, 300, 399, 400, 499, 500, 599, 600]
+    df = spark.createDataFrame([(i, c) for i, c in enumerate(codes)], "i int, code int")
+    got = df.select("i", job.status_category(F.col("code")).alias("c")).orderBy("i").collect()
+    assert [r["c"] for r in got] == [status_category_of(c) for c in codes]

@@ -1,9 +1,15 @@
 /**
- * Seeded, pure generator of schema-v1 raw events (DESIGN §4.3) — what producers put on the
+ * Seeded, pure generator of schema-v1 raw events — what producers put on the
  * stream, without the fields the transform adds. Same options → same events, byte for byte,
  * so the demo and the tests are reproducible.
+ *
+ * Feeds the first stage: raw producer events for Kinesis and the transform Lambda (produce-events,
+ * the demo, the transform's tests and benchmark). Its values come from
+ * constructs/contract/event-vocabulary.json, shared with jobs/tools/generate_sample_data.py, which
+ * writes lake rows for the Spark jobs' tests and benchmark.
  */
 import { LOG_TYPES, type LogType } from "../../constructs/contract/event-schema";
+import VOCABULARY from "../../constructs/contract/event-vocabulary.json";
 
 /** A raw event as a producer sends it (one JSON object per Kinesis record). */
 export type RawEvent = Record<string, string | number | null>;
@@ -40,46 +46,24 @@ export function prng(seed: number): () => number {
   };
 }
 
-const WEB_EVENTS = ["view", "click", "add_to_cart", "purchase", "login", "logout", "page_view"];
-const CATEGORIES = ["electronics", "books", "clothing", "home", "sports", "toys", "beauty"];
-const METHODS = ["GET", "GET", "GET", "POST", "PUT", "DELETE"];
-const PATHS = ["/", "/products", "/products/42", "/cart", "/checkout", "/api/v1/orders", "/login", "/search"];
-/** Status codes weighted like a healthy site: ~87% 2xx, 6% 3xx, 5% 4xx, 2% 5xx. */
-const STATUS_WEIGHTS: ReadonlyArray<readonly [number, number]> = [
-  [200, 79],
-  [201, 4],
-  [204, 4],
-  [301, 2],
-  [304, 4],
-  [400, 1],
-  [401, 1],
-  [403, 1],
-  [404, 2],
-  [500, 1],
-  [503, 1],
-];
-const STATUSES: readonly number[] = STATUS_WEIGHTS.flatMap(([code, w]) => new Array<number>(w).fill(code));
-const AGENTS = [
-  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
-  "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15",
-  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
-  "curl/8.5.0",
-];
-const REFERERS = ["https://www.google.com/", "https://example.com/", "-"];
-const LEVELS = ["DEBUG", "INFO", "INFO", "INFO", "WARN", "ERROR"];
-const LOGGERS = ["app.checkout", "app.auth", "app.search", "app.orders"];
-const MESSAGES = [
-  "request completed",
-  "cache miss for product listing",
-  "payment provider timeout, retrying",
-  "user session refreshed",
-  "order persisted",
-];
-const DEVICE_TYPES: ReadonlyArray<readonly [string, string, number, number]> = [
-  ["thermometer", "celsius", -10, 40],
-  ["hygrometer", "percent", 10, 95],
-  ["pressure", "hpa", 950, 1050],
-];
+/** `[value, weight]` pairs as a list holding each value `weight` times: one uniform pick draws by weight. */
+const weighted = <T>(pairs: ReadonlyArray<readonly [T, number]>): readonly T[] =>
+  pairs.flatMap(([value, w]) => new Array<T>(w).fill(value));
+const { web: WEB, application: APPLICATION, iot: IOT } = VOCABULARY;
+const WEB_EVENTS = WEB.eventTypes;
+const CATEGORIES = WEB.categories;
+const METHODS = weighted(WEB.methods as Array<[string, number]>);
+const PATHS = WEB.paths;
+const STATUSES = weighted(WEB.statusCodes as Array<[number, number]>);
+const AGENTS = WEB.userAgents;
+const REFERERS = WEB.referers;
+const LEVELS = weighted(APPLICATION.levels as Array<[string, number]>);
+const LOGGERS = APPLICATION.loggers;
+const MESSAGES = APPLICATION.messages;
+/** `[device_type, unit, lowest, highest]` (JSON gives a loose array: typed here). */
+const DEVICE_TYPES = IOT.devices.map(
+  ([type, unit, lo, hi]) => [String(type), String(unit), Number(lo), Number(hi)] as const,
+);
 
 /** Ways a generated invalid record breaks schema v1 (each is rejected by the transform). */
 const INVALID_KINDS = [
@@ -166,7 +150,7 @@ export function* generateEvents(opts: GenerateOptions): Generator<RawEvent> {
       });
     } else if (logType === "application") {
       Object.assign(ev, {
-        event_type: "application_log",
+        event_type: APPLICATION.eventType,
         user_id: rnd() < 0.7 ? userId : null,
         level: pick(LEVELS),
         logger: pick(LOGGERS),
@@ -177,7 +161,7 @@ export function* generateEvents(opts: GenerateOptions): Generator<RawEvent> {
     } else {
       const [deviceType, unit, lo, hi] = pick(DEVICE_TYPES);
       Object.assign(ev, {
-        event_type: "sensor_reading",
+        event_type: IOT.eventType,
         device_id: `dev-${1 + Math.floor(rnd() * 500)}`,
         device_type: deviceType,
         value: Math.round((lo + rnd() * (hi - lo)) * 100) / 100,

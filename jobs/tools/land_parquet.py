@@ -4,7 +4,8 @@ format conversion does with the Glue table's columns.
 Usage: land_parquet.py STAGING_DIR LAKE_STREAMING_DATA_DIR COLUMNS_JSON
 
 STAGING_DIR holds `year=YYYY/month=MM/day=DD/hour=HH/part.ndjson`; COLUMNS_JSON is
-`{"fields": [{"name", "type"}...]}` written from constructs/event-schema.ts (EVENT_FIELDS), so the
+`{"fields": [{"name", "type"}...]}` written from constructs/contract/event-schema.ts (EVENT_FIELDS),
+by scripts/local-firehose.ts (the demo's Firehose stand-in, which runs this), so the
 columns and types come from the one schema definition. Each hour becomes one Parquet file under the
 same partition path in LAKE_STREAMING_DATA_DIR. Fields the Glue table lacks are not written (Firehose
 ignores them too); the transform already moves unknown input fields into `extra`.
@@ -21,13 +22,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-ARROW_TYPES = {
-    "string": pa.string(),
-    "int": pa.int32(),
-    "bigint": pa.int64(),
-    "double": pa.float64(),
-    "timestamp": pa.timestamp("us", tz="UTC"),
-}
+# Runnable as a script from anywhere: jobs/ on sys.path, so `tools` and `common` import.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tools.parquet_schema import arrow_schema  # noqa: E402
 
 
 def _convert(value, glue_type: str):
@@ -50,18 +48,19 @@ def main(argv: list[str]) -> int:
         return 2
     staging, target, columns_file = (Path(a) for a in argv)
     fields = json.loads(columns_file.read_text())["fields"]
-    schema = pa.schema([pa.field(f["name"], ARROW_TYPES[f["type"]]) for f in fields])
+    try:
+        schema = arrow_schema([(f["name"], f["type"]) for f in fields])
+    except ValueError as e:
+        print(f"land_parquet: {columns_file}: {e}", file=sys.stderr)
+        return 2
     files = 0
     rows = 0
     for part in sorted(staging.glob("year=*/month=*/day=*/hour=*/part.ndjson")):
         records = [
-            json.loads(line)
-            for line in part.read_text(encoding="utf-8").splitlines()
-            if line
+            json.loads(line) for line in part.read_text(encoding="utf-8").splitlines() if line
         ]
         columns = {
-            f["name"]: [_convert(r.get(f["name"]), f["type"]) for r in records]
-            for f in fields
+            f["name"]: [_convert(r.get(f["name"]), f["type"]) for r in records] for f in fields
         }
         table = pa.table(columns, schema=schema)
         out_dir = target / part.parent.relative_to(staging)

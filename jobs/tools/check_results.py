@@ -27,7 +27,18 @@ from pathlib import Path
 
 import pyarrow.dataset as ds
 
-PREFIXES = ("streaming-data/", "streaming-errors/", "processed-data/")
+# Runnable as a script from anywhere: jobs/ on sys.path, so `common` imports as the jobs import it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from common.layout import (  # noqa: E402
+    PARTITION_KEYS,
+    PROCESSED_DATA,
+    STREAMING_DATA,
+    STREAMING_ERRORS,
+)
+
+#: The lake prefixes this summary reads (downloaded from S3 in bucket mode).
+PREFIXES = (STREAMING_DATA, STREAMING_ERRORS, PROCESSED_DATA)
 ACTIVITY_TYPES = {"view", "click", "purchase"}
 
 
@@ -49,7 +60,7 @@ def read_table(path: Path):
     return dataset.to_table()
 
 
-PARTITION_WIDTH = {"year": 4, "month": 2, "day": 2, "hour": 2}
+PARTITION_WIDTH = dict(zip(PARTITION_KEYS, (4, 2, 2, 2), strict=True))
 
 
 def rows(table) -> list[dict]:
@@ -65,13 +76,9 @@ def rows(table) -> list[dict]:
 
 def error_records(lake: Path) -> list[dict]:
     out = []
-    for f in sorted((lake / "streaming-errors").rglob("*")):
+    for f in sorted((lake / STREAMING_ERRORS).rglob("*")):
         if f.is_file():
-            out += [
-                json.loads(line)
-                for line in f.read_text(encoding="utf-8").splitlines()
-                if line
-            ]
+            out += [json.loads(line) for line in f.read_text(encoding="utf-8").splitlines() if line]
     return out
 
 
@@ -85,9 +92,9 @@ def percentile(values: list[float], q: float) -> float | None:
 
 
 def summarise(lake: Path) -> dict:
-    landed = rows(read_table(lake / "streaming-data"))
+    landed = rows(read_table(lake / STREAMING_DATA))
     errors = error_records(lake)
-    processed = lake / "processed-data"
+    processed = lake / PROCESSED_DATA
     monthly = rows(read_table(processed / "batch-processing" / "monthly-summary"))
     quarantined = {
         job.name: len(rows(read_table(job / "_quarantine")))
@@ -101,9 +108,7 @@ def summarise(lake: Path) -> dict:
             by_category[r["category"]] += r["total_events"]
             revenue[r["category"]] += r["total_revenue"] or 0.0
     web = [
-        r
-        for r in landed
-        if r.get("log_type") == "web_access" and r.get("status_code") is not None
+        r for r in landed if r.get("log_type") == "web_access" and r.get("status_code") is not None
     ]
     server_errors = sum(1 for r in web if r["status_code"] >= 500)
     client_errors = sum(1 for r in web if 400 <= r["status_code"] < 500)
@@ -111,15 +116,9 @@ def summarise(lake: Path) -> dict:
     outputs = []
     for table_dir in sorted(p for p in processed.glob("*/*") if p.is_dir()):
         nested = (
-            [table_dir]
-            if any(table_dir.glob("*.parquet")) or any(table_dir.glob("*=*"))
-            else []
+            [table_dir] if any(table_dir.glob("*.parquet")) or any(table_dir.glob("*=*")) else []
         )
-        nested += [
-            d
-            for d in sorted(table_dir.glob("*"))
-            if d.is_dir() and not d.name.count("=")
-        ]
+        nested += [d for d in sorted(table_dir.glob("*")) if d.is_dir() and not d.name.count("=")]
         for d in nested:
             t = read_table(d)
             if t is not None:
@@ -127,9 +126,7 @@ def summarise(lake: Path) -> dict:
     return {
         "landed": len(landed),
         "rejected": len(errors),
-        "hours": sorted(
-            {f"{r['year']}-{r['month']}-{r['day']} {r['hour']}:00" for r in landed}
-        ),
+        "hours": sorted({f"{r['year']}-{r['month']}-{r['day']} {r['hour']}:00" for r in landed}),
         "quarantined": quarantined,
         "top_categories": by_category.most_common(5),
         "revenue": revenue,
@@ -155,8 +152,7 @@ def print_summary(s: dict, where: str) -> None:
     q = ", ".join(f"{job} {n:,}" for job, n in s["quarantined"].items()) or "none"
     print(f"  quarantined rows     {q}")
     top = ", ".join(
-        f"{c} {n:,} events / {s['revenue'][c]:,.2f} revenue"
-        for c, n in s["top_categories"]
+        f"{c} {n:,} events / {s['revenue'][c]:,.2f} revenue" for c, n in s["top_categories"]
     )
     print(f"  top categories       {top or 'n/a'}")
     print(
@@ -181,12 +177,8 @@ def _hour_key(ts: str) -> tuple[str, str, str, str]:
 def expected_from_input(events_file: Path, lake: Path) -> dict:
     """Counts computed from the raw input lines only. Which lines the transform rejected is read
     from the error records' rawData (Firehose's error output), not from any job output."""
-    lines = [
-        line for line in events_file.read_text(encoding="utf-8").splitlines() if line
-    ]
-    rejected = Counter(
-        base64.b64decode(e["rawData"]).decode("utf-8") for e in error_records(lake)
-    )
+    lines = [line for line in events_file.read_text(encoding="utf-8").splitlines() if line]
+    rejected = Counter(base64.b64decode(e["rawData"]).decode("utf-8") for e in error_records(lake))
     valid = []
     for line in lines:
         if rejected[line] > 0:
@@ -196,9 +188,7 @@ def expected_from_input(events_file: Path, lake: Path) -> dict:
     unmatched = sum(rejected.values())
     per_hour: Counter = Counter()
     status: Counter = Counter()
-    monthly: dict = defaultdict(
-        lambda: {"total_events": 0, "purchases": 0, "total_revenue": 0.0}
-    )
+    monthly: dict = defaultdict(lambda: {"total_events": 0, "purchases": 0, "total_revenue": 0.0})
     daily: Counter = Counter()
     seen: set = set()
     for e in valid:
@@ -242,7 +232,7 @@ def check(expect: dict, lake: Path, summary: dict) -> list[str]:
     )
     same("rejections matched to input lines", expect["unmatched_rejections"], 0)
     same("landed rows", summary["landed"], expect["valid"])
-    sp = lake / "processed-data" / "streaming-processor"
+    sp = lake / PROCESSED_DATA / "streaming-processor"
     meta = {
         (r["year"], r["month"], r["day"], r["hour"]): r
         for r in rows(read_table(sp / "processing-metadata"))
@@ -255,16 +245,14 @@ def check(expect: dict, lake: Path, summary: dict) -> list[str]:
     log_stats: Counter = Counter()
     for r in rows(read_table(sp / "log-statistics")):
         log_stats[(r["year"], r["month"], r["day"], r["hour"])] += r["event_count"]
-    same(
-        "streaming processor events per hour", dict(log_stats), dict(expect["per_hour"])
-    )
+    same("streaming processor events per hour", dict(log_stats), dict(expect["per_hour"]))
     got_status = Counter()
     for r in rows(read_table(sp / "status-statistics")):
         got_status[(r["year"], r["month"], r["day"], r["hour"], r["status_code"])] += r[
             "request_count"
         ]
     same("status-statistics request counts", dict(got_status), dict(expect["status"]))
-    bp = lake / "processed-data" / "batch-processing"
+    bp = lake / PROCESSED_DATA / "batch-processing"
     got_monthly = {}
     for r in rows(read_table(bp / "monthly-summary")):
         if r["category"] is not None:
@@ -289,9 +277,9 @@ def check(expect: dict, lake: Path, summary: dict) -> list[str]:
             )
     got_daily = Counter()
     for r in rows(read_table(bp / "daily-activity")):
-        got_daily[(r["year"], r["month"], r["day"], r["user_id"], r["event_type"])] += (
-            r["event_count"]
-        )
+        got_daily[(r["year"], r["month"], r["day"], r["user_id"], r["event_type"])] += r[
+            "event_count"
+        ]
     same("daily-activity event counts", dict(got_daily), dict(expect["daily"]))
     return problems
 
@@ -309,16 +297,12 @@ def download_lake(bucket: str, region: str | None, target: Path) -> None:
     import os
 
     path_style = (
-        Config(s3={"addressing_style": "path"})
-        if os.environ.get("AWS_ENDPOINT_URL")
-        else None
+        Config(s3={"addressing_style": "path"}) if os.environ.get("AWS_ENDPOINT_URL") else None
     )
     s3 = boto3.client("s3", region_name=region, config=path_style)
     try:
         for prefix in PREFIXES:
-            for page in s3.get_paginator("list_objects_v2").paginate(
-                Bucket=bucket, Prefix=prefix
-            ):
+            for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
                 for obj in page.get("Contents", []):
                     dest = target / obj["Key"]
                     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -351,18 +335,14 @@ def main(argv: list[str] | None = None) -> int:
     src.add_argument("--outputs", help="a `cdktf output --outputs-file` JSON")
     p.add_argument("--stack", help="stack in the outputs file")
     p.add_argument("--region", help="AWS region for --bucket")
-    p.add_argument(
-        "--expect-from", help="generated input (NDJSON) to assert the outputs against"
-    )
+    p.add_argument("--expect-from", help="generated input (NDJSON) to assert the outputs against")
     args = p.parse_args(argv)
     try:
         with tempfile.TemporaryDirectory(prefix="check-results-") as tmp:
             if args.lake:
                 lake = Path(args.lake)
-                if not (lake / "streaming-data").is_dir():
-                    raise CheckError(
-                        f"{lake} has no streaming-data/: is it a lake directory?"
-                    )
+                if not (lake / STREAMING_DATA).is_dir():
+                    raise CheckError(f"{lake} has no {STREAMING_DATA}: is it a lake directory?")
                 where = str(lake)
             else:
                 bucket, region = (args.bucket, args.region)
