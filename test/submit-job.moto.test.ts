@@ -1,10 +1,11 @@
 /**
  * submit-job end to end against a moto server started here: the real CLI process (bin/ → the
- * esbuild bundle), real S3/EMR wire protocol. Covers the issue's integration cases, the
+ * esbuild bundle), real S3/EMR wire protocol. Covers uploads, idempotent re-runs, timeout and Ctrl-C, the
  * `terraform output -json` path on a real local state, and the bad-input matrix (one-line error,
  * documented exit code, nothing written, no step added).
  */
 import { execFile, execFileSync, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -185,21 +186,31 @@ describe("submit-job against moto", () => {
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.stdout);
+    const keys = await objectKeys();
+    expect(keys).toHaveLength(2);
+    // One package prefix, sha256(script ‖ helper zip)[:12], holding the script and common.zip.
+    const zipKey = keys.find((k) => k.endsWith("/common.zip"))!;
+    expect(zipKey).toMatch(/^scripts\/batch-processing\/[0-9a-f]{12}\/common\.zip$/);
+    const zip = getObject(zipKey);
+    const hash = createHash("sha256").update(readFileSync(scriptPath)).update(zip).digest("hex");
+    const prefix = `scripts/batch-processing/${hash.slice(0, 12)}/`;
+    const scriptKey = `${prefix}batch_processing.py`;
+    expect(keys).toEqual([scriptKey, `${prefix}common.zip`].sort());
     const sha = sha256sum(scriptPath);
-    const scriptKey = `scripts/batch-processing/${sha.slice(0, 12)}/batch_processing.py`;
     expect(res).toMatchObject({
       job: "batch-processing",
       runId: "it-1",
       clusterId,
       state: "PENDING",
       script: { uri: `s3://${BUCKET}/${scriptKey}`, sha256: sha, uploaded: true },
+      pyFiles: {
+        uri: `s3://${BUCKET}/${zipKey}`,
+        sha256: createHash("sha256").update(zip).digest("hex"),
+        uploaded: true,
+      },
       exitCode: 0,
     });
     expect(getObject(scriptKey).equals(readFileSync(scriptPath))).toBe(true);
-    const keys = await objectKeys();
-    expect(keys).toHaveLength(2);
-    const zipKey = keys.find((k) => k.endsWith("/pyfiles.zip"))!;
-    expect(zipKey).toMatch(/^scripts\/batch-processing\/[0-9a-f]{12}\/pyfiles\.zip$/);
     const steps = await stepsOf(clusterId);
     expect(steps).toHaveLength(1);
     expect(steps[0].Id).toBe(res.stepId);

@@ -4,7 +4,8 @@
  * and the deterministic zip. Expected values are written out or computed by other tools.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkClusterAcceptsSteps, explainAwsError, tailLog } from "../scripts/submit-job/aws";
@@ -14,6 +15,7 @@ import {
   helperZip,
   jobFileName,
   jobNameOf,
+  jobPackage,
   localImports,
 } from "../constructs/contract/job-package";
 import { checkJobArgs, moduleSummary, parseArgparse, pyString } from "../scripts/submit-job/argparse";
@@ -31,7 +33,6 @@ import {
 import {
   backoffDelay,
   buildStepRequest,
-  contentKey,
   defaultRunId,
   formatElapsed,
   parseConf,
@@ -39,7 +40,8 @@ import {
   parseS3Uri,
   stepLogUri,
 } from "../scripts/submit-job/plan";
-import { localSparkArgs, terraformErrorLine } from "../scripts/submit-job/run";
+import { localSparkArgs, plannedResult, terraformErrorLine } from "../scripts/submit-job/run";
+import { planSubmission } from "../scripts/submit-job/submission";
 import { makeProgress } from "../scripts/submit-job/wait";
 import { gzipSync } from "node:zlib";
 
@@ -193,14 +195,6 @@ describe("outputs precedence", () => {
 });
 
 describe("S3 keys and URIs", () => {
-  it("builds content-addressed keys under scripts_uri", () => {
-    const sha = "0123456789abcdef".repeat(4);
-    expect(contentKey("s3://lake/scripts/", "batch-processing", sha, "batch_processing.py")).toEqual({
-      bucket: "lake",
-      key: "scripts/batch-processing/0123456789ab/batch_processing.py",
-    });
-    expect(contentKey("s3://lake/scripts", "j", sha, "f.py").key).toBe("scripts/j/0123456789ab/f.py");
-  });
   it("parses and rejects S3 URIs", () => {
     expect(parseS3Uri("s3://my.lake-1/a/b/", "--input")).toEqual({ bucket: "my.lake-1", key: "a/b/" });
     expect(parseS3Uri("s3://bkt", "--input")).toEqual({ bucket: "bkt", key: "" });
@@ -220,12 +214,183 @@ describe("S3 keys and URIs", () => {
   });
 });
 
+describe("submission plan", () => {
+  const outputs: OutputsSource = { stack: "pipeline-dev", origin: "o.json", values: DEV };
+  const sha256 = (...parts: Buffer[]) => {
+    const h = createHash("sha256");
+    for (const p of parts) h.update(p);
+    return h.digest("hex");
+  };
+  const fixture = (file: string) => readFileSync(join(FIXTURE_JOBS, file));
+  /** Entry names and contents of a zip, as Python's zipfile reads them. */
+  const unzip = (zip: Buffer): Record<string, string> => {
+    const path = join(mkdtempSync(join(tmpdir(), "sj-zip-")), "p.zip");
+    writeFileSync(path, zip);
+    const out = execFileSync(PY, [
+      "-c",
+      "import json,sys,zipfile;z=zipfile.ZipFile(sys.argv[1]);print(json.dumps({n: z.read(n).decode() for n in z.namelist()}))",
+      path,
+    ]);
+    return JSON.parse(out.toString()) as Record<string, string>;
+  };
+
+  it("a job without helpers: one script under <scripts_uri><job>/<sha256(script)[:12]>/, the exact request", () => {
+    const script = fixture("optimization.py");
+    const hash = sha256(script).slice(0, 12);
+    const plan = planSubmission({
+      runId: "r-1",
+      package: jobPackage(FIXTURE_JOBS, "optimization"),
+      overrides: {},
+      outputs,
+      conf: ["spark.a=1"],
+      extra: ["--partitions", "8"],
+    });
+    const uri = `s3://lake-dev/scripts/optimization/${hash}/optimization.py`;
+    expect(plan.script).toMatchObject({
+      loc: { bucket: "lake-dev", key: `scripts/optimization/${hash}/optimization.py` },
+      uri,
+      sha256: sha256(script),
+    });
+    expect(plan.script.body.equals(script)).toBe(true);
+    expect(plan.pyFiles).toBeUndefined();
+    expect(plan.stepName).toBe("optimization:r-1");
+    expect(plan.request).toEqual({
+      JobFlowId: "j-DEV123",
+      Steps: [
+        {
+          Name: "optimization:r-1",
+          ActionOnFailure: "CONTINUE",
+          HadoopJarStep: {
+            Jar: "command-runner.jar",
+            Args: [
+              "spark-submit",
+              "--deploy-mode",
+              "cluster",
+              "--conf",
+              "spark.a=1",
+              uri,
+              "--input",
+              "s3://lake-dev/streaming-data/",
+              "--output",
+              "s3://lake-dev/processed-data/optimization/",
+              "--partitions",
+              "8",
+            ],
+          },
+        },
+      ],
+    });
+    expect(plannedResult(plan)).toMatchObject({
+      job: "optimization",
+      runId: "r-1",
+      clusterId: "j-DEV123",
+      state: "PLANNED",
+      script: { uri, sha256: sha256(script), bytes: script.length, uploaded: false },
+      pyFiles: undefined,
+      args: plan.request.Steps[0].HadoopJarStep.Args,
+      input: "s3://lake-dev/streaming-data/",
+      output: "s3://lake-dev/processed-data/optimization/",
+      stack: "pipeline-dev",
+    });
+  });
+
+  it("a job with helpers: script and common.zip share the prefix sha256(script ‖ zip)[:12]", () => {
+    const script = fixture("batch_processing.py");
+    const plan = planSubmission({
+      runId: "r-2",
+      package: jobPackage(FIXTURE_JOBS, "batch-processing"),
+      overrides: {},
+      outputs,
+      conf: [],
+      extra: [],
+    });
+    const zip = plan.pyFiles!.body;
+    expect(unzip(zip)).toEqual({
+      "common/__init__.py": fixture("common/__init__.py").toString(),
+      "common/schema.py": fixture("common/schema.py").toString(),
+    });
+    const hash = sha256(script, zip).slice(0, 12);
+    expect(hash).not.toBe(sha256(script).slice(0, 12));
+    const base = `s3://lake-dev/scripts/batch-processing/${hash}/`;
+    expect([plan.script.uri, plan.pyFiles!.uri]).toEqual([`${base}batch_processing.py`, `${base}common.zip`]);
+    expect(plan.pyFiles!.sha256).toBe(sha256(zip));
+    expect(plan.request.Steps[0].HadoopJarStep.Args.slice(3, 6)).toEqual([
+      "--py-files",
+      `${base}common.zip`,
+      `${base}batch_processing.py`,
+    ]);
+    expect(plannedResult(plan).pyFiles).toEqual({
+      uri: `${base}common.zip`,
+      sha256: sha256(zip),
+      bytes: zip.length,
+      uploaded: false,
+    });
+  });
+
+  it("a changed helper gives the unchanged script a new prefix", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "sj-")), "jobs");
+    execFileSync("cp", ["-r", FIXTURE_JOBS, dir]);
+    const plan = () =>
+      planSubmission({
+        runId: "r",
+        package: jobPackage(dir, "batch-processing"),
+        overrides: { clusterId: "j-X1", bucket: "other-lake" },
+        conf: [],
+        extra: [],
+      });
+    const before = plan();
+    appendFileSync(join(dir, "common", "schema.py"), "\n# changed\n");
+    const after = plan();
+    expect(after.script.body.equals(before.script.body)).toBe(true);
+    expect(after.script.uri).not.toBe(before.script.uri);
+    const hash = sha256(fixture("batch_processing.py"), after.pyFiles!.body).slice(0, 12);
+    expect(after.script.uri).toBe(`s3://other-lake/scripts/batch-processing/${hash}/batch_processing.py`);
+  });
+
+  it("keys follow scripts_uri, whatever its prefix, and --bucket needs no outputs", () => {
+    const pkg = jobPackage(FIXTURE_JOBS, "optimization");
+    const hash = sha256(fixture("optimization.py")).slice(0, 12);
+    const at = (scripts_uri: string) =>
+      planSubmission({
+        runId: "r",
+        package: pkg,
+        overrides: {},
+        outputs: { ...outputs, values: { ...DEV, scripts_uri } },
+        conf: [],
+        extra: [],
+      }).script.loc;
+    expect(at("s3://deploy-b/team/scripts")).toEqual({
+      bucket: "deploy-b",
+      key: `team/scripts/optimization/${hash}/optimization.py`,
+    });
+    expect(at("s3://deploy-b/").key).toBe(`optimization/${hash}/optimization.py`);
+    const plan = planSubmission({
+      runId: "r",
+      package: pkg,
+      overrides: { clusterId: "j-X1", bucket: "other-lake" },
+      conf: [],
+      extra: [],
+    });
+    expect(plan.script.uri).toBe(`s3://other-lake/scripts/optimization/${hash}/optimization.py`);
+    expect(plan.request.JobFlowId).toBe("j-X1");
+  });
+
+  it("refuses to plan without outputs when flags leave the cluster or bucket open", () => {
+    const pkg = jobPackage(FIXTURE_JOBS, "optimization");
+    expectUsage(
+      () =>
+        planSubmission({ runId: "r", package: pkg, overrides: { clusterId: "j-X1" }, conf: [], extra: [] }),
+      /no stack outputs loaded/,
+    );
+  });
+});
+
 describe("step request", () => {
   const plan = {
     job: "batch-processing",
     runId: "nightly-1",
     scriptUri: "s3://lake/scripts/batch-processing/abc/batch_processing.py",
-    pyFilesUri: "s3://lake/scripts/batch-processing/def/pyfiles.zip",
+    pyFilesUri: "s3://lake/scripts/batch-processing/abc/common.zip",
     conf: ["spark.executor.memory=4g", "spark.sql.shuffle.partitions=64"],
     jobArgs: ["--input", "s3://lake/in/", "--output", "s3://lake/out/", "--from-day", "2026-01-01", ""],
   };
@@ -247,7 +412,7 @@ describe("step request", () => {
               "--conf",
               "spark.sql.shuffle.partitions=64",
               "--py-files",
-              "s3://lake/scripts/batch-processing/def/pyfiles.zip",
+              "s3://lake/scripts/batch-processing/abc/common.zip",
               "s3://lake/scripts/batch-processing/abc/batch_processing.py",
               "--input",
               "s3://lake/in/",
@@ -352,7 +517,7 @@ describe("durations, confs, backoff", () => {
   });
 });
 
-describe("exit codes (DESIGN §4.4)", () => {
+describe("exit codes", () => {
   it("maps every outcome", () => {
     expect(exitCodeFor({ kind: "submitted" })).toBe(0);
     expect(exitCodeFor({ kind: "step", state: "COMPLETED" })).toBe(0);

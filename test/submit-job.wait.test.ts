@@ -3,8 +3,10 @@
  * an in-memory S3 (moto never finishes steps and has no CancelSteps). A fake clock makes the
  * backoff observable and the tests instant.
  */
-import { gzipSync } from "node:zlib";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import type {
   CancelResult,
   ClusterInfo,
@@ -253,10 +255,30 @@ describe("submit with scripted AWS", () => {
     const { outcome, result } = await submit(opts, deps(emr, s3));
     expect(outcome).toEqual({ kind: "step", state: "COMPLETED" });
     expect(s3.puts).toHaveLength(2);
-    expect(s3.puts[0]).toMatch(
-      /^lake-b\/scripts\/streaming-processor\/[0-9a-f]{12}\/streaming_processor\.py$/,
-    );
-    expect(s3.puts[1]).toMatch(/^lake-b\/scripts\/streaming-processor\/[0-9a-f]{12}\/pyfiles\.zip$/);
+    // The package prefix is sha256(script ‖ helper zip)[:12]; the zip is what was uploaded.
+    const script = readFileSync(join(jobsDir, "streaming_processor.py"));
+    const zipKey = s3.puts[1];
+    expect(zipKey).toMatch(/^lake-b\/scripts\/streaming-processor\/[0-9a-f]{12}\/common\.zip$/);
+    const hash = createHash("sha256").update(script).update(s3.objects.get(zipKey)!).digest("hex");
+    const prefix = `lake-b/scripts/streaming-processor/${hash.slice(0, 12)}/`;
+    expect(s3.puts).toEqual([`${prefix}streaming_processor.py`, `${prefix}common.zip`]);
+    expect(s3.objects.get(s3.puts[0])!.equals(script)).toBe(true);
+    expect(emr.added[0].Steps[0].HadoopJarStep.Args).toEqual([
+      "spark-submit",
+      "--deploy-mode",
+      "cluster",
+      "--conf",
+      "spark.sql.shuffle.partitions=8",
+      "--py-files",
+      `s3://${prefix}common.zip`,
+      `s3://${prefix}streaming_processor.py`,
+      "--input",
+      "s3://lake-b/streaming-data/",
+      "--output",
+      "s3://lake-b/processed-data/streaming-processor/",
+      "--partition",
+      "year=2026/month=01/day=31/hour=09",
+    ]);
     expect(emr.added).toHaveLength(1);
     expect(emr.added[0].Steps[0].Name).toBe("streaming-processor:r-1");
     expect(result).toMatchObject({

@@ -195,8 +195,14 @@ export function jobPackage(jobsDir: string, job: string): JobPackage {
   return { job, scriptFile, script, ...(pyFiles ? { pyFiles } : {}), hash, prefix: `${job}/${hash}/` };
 }
 
-/** Lake-relative keys of a package: `scripts/<job>/<hash>/<file>`. */
-export function packageKeys(pkg: JobPackage): { script: string; pyFiles?: string } {
-  const base = `${LAKE_PREFIXES.scripts}${pkg.prefix}`;
+/**
+ * Keys of a package: `scripts/<job>/<hash>/<file>`. `scriptsPrefix` replaces `scripts/` when the
+ * caller has a stack's `scripts_uri` instead (its key part: ending in `/`, or empty at the root).
+ */
+export function packageKeys(
+  pkg: JobPackage,
+  scriptsPrefix: string = LAKE_PREFIXES.scripts,
+): { script: string; pyFiles?: string } {
+  const base = `${scriptsPrefix}${pkg.prefix}`;
   return { script: base + pkg.scriptFile, ...(pkg.pyFiles ? { pyFiles: base + PY_FILES_NAME } : {}) };
 }

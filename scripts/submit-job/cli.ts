@@ -1,6 +1,6 @@
 /**
  * submit-job — run a jobs/ script on the stack's EMR cluster (or locally) from the stack outputs.
- * This entry parses arguments and is the only place that sets the exit code (DESIGN §4.4).
+ * This entry parses arguments and is the only place that sets the exit code.
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";

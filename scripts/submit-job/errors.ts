@@ -1,5 +1,5 @@
 /**
- * Error classes and the one mapping from an outcome to a process exit code (DESIGN §4.4):
+ * Error classes and the one mapping from an outcome to a process exit code:
  * 0 ok · 1 step failed/cancelled or AWS error · 2 usage/config error · 3 timeout · 130 interrupted.
  */
 

@@ -1,12 +1,12 @@
 /**
- * Stack outputs (DESIGN §4.1) and their resolution: flags > SUBMIT_JOB_* env (both arrive as
+ * Stack outputs and their resolution: flags > SUBMIT_JOB_* env (both arrive as
  * yargs options) > `--outputs FILE` (cdktf output --outputs-file, nested by stack) >
  * `terraform output -json` in cdktf.out/stacks/<stack>. Pure: the caller supplies the loaders.
  */
 import { UsageError } from "./errors";
 import { asPrefix, parseS3Uri } from "./plan";
-/** One of the stack outputs of DESIGN §4.1 [contract]: the list the stack itself declares. */
 import { LAKE_PREFIXES } from "../../constructs/contract/lake";
+/** One of the stack outputs: the list the stack itself declares. */
 import type { StackOutputName as OutputName } from "../../constructs/contract/outputs";
 
 /** One stack's outputs plus where they came from (for messages and --dry-run). */
@@ -146,13 +146,19 @@ export interface Resolved {
 }
 
 /**
+ * Whether the overrides leave something the outputs must supply: the cluster, or the bucket
+ * (scripts_uri and the default input/output/log prefixes all derive from it).
+ */
+export function needsOutputs(o: Overrides): boolean {
+  return !o.clusterId || !o.bucket;
+}
+
+/**
  * Applies the precedence. `load` is called only when some value is not overridden, so
  * `--cluster-id --bucket --input --output` works without any outputs at all.
  */
 export function resolveOutputs(job: string, o: Overrides, load: () => OutputsSource): Resolved {
-  // scripts_uri needs the bucket; --input/--output default from it too (the lake prefixes).
-  const needsOutputs = !o.clusterId || !o.bucket;
-  const src = needsOutputs ? load() : undefined;
+  const src = needsOutputs(o) ? load() : undefined;
   const sources: Record<string, string> = {};
   const from = (
     key: string,
@@ -179,7 +185,9 @@ export function resolveOutputs(job: string, o: Overrides, load: () => OutputsSou
   if (!/^j-[A-Z0-9]{1,64}$/.test(clusterId))
     throw new UsageError(`cluster id must look like j-XXXXXXXXXXXX, got "${clusterId}"`);
   const scriptsUri = asPrefix(
-    from("scriptsUri", bucketPrefix(LAKE_PREFIXES.scripts), "--bucket", () => need("scripts_uri", "--bucket")),
+    from("scriptsUri", bucketPrefix(LAKE_PREFIXES.scripts), "--bucket", () =>
+      need("scripts_uri", "--bucket"),
+    ),
   );
   parseS3Uri(scriptsUri, sources.scriptsUri === "--bucket" ? "--bucket" : "output scripts_uri");
   const input = from(

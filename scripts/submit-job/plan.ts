@@ -1,6 +1,6 @@
 /**
- * Pure planning: S3 URIs and content-addressed keys, durations, Spark confs, the exact
- * AddJobFlowSteps request and the polling backoff. No I/O here, so every rule is unit-tested.
+ * Pure building blocks: S3 URIs, durations, Spark confs, run ids, the exact AddJobFlowSteps
+ * request and the polling backoff. No I/O here, so every rule is unit-tested.
  */
 import { createHash } from "node:crypto";
 import { type ActionOnFailure, type SparkStep, sparkStep } from "../../constructs/contract/spark-step";
@@ -33,7 +33,7 @@ export function s3Uri(loc: S3Location): string {
   return `s3://${loc.bucket}/${loc.key}`;
 }
 
-/** Ensures a prefix URI ends with `/` (outputs do, per DESIGN §4.1; flags may not). */
+/** Ensures a prefix URI ends with `/` (the stack's outputs do; flags may not). */
 export function asPrefix(uri: string): string {
   return uri.endsWith("/") ? uri : `${uri}/`;
 }
@@ -41,12 +41,6 @@ export function asPrefix(uri: string): string {
 /** sha256 hex of some bytes. */
 export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
-}
-
-/** Content-addressed location `<scripts_uri><job>/<sha256-12>/<file>` (DESIGN §4.2, issue 4). */
-export function contentKey(scriptsUri: string, job: string, sha: string, file: string): S3Location {
-  const base = parseS3Uri(asPrefix(scriptsUri), "scripts_uri");
-  return { bucket: base.bucket, key: `${base.key}${job}/${sha.slice(0, 12)}/${file}` };
 }
 
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };

@@ -9,25 +9,21 @@ import { join } from "node:path";
 import type { AwsConfig, CancelResult, EmrApi, FailureDetails, S3Api } from "./aws";
 import { checkClusterAcceptsSteps } from "./aws";
 import { Outcome, UsageError } from "./errors";
-import { helperZip } from "../../constructs/contract/job-package";
+import { type JobPackage, jobPackage, PY_FILES_NAME } from "../../constructs/contract/job-package";
 import { checkJobArgs } from "./argparse";
 import { findJob } from "./jobs";
-import type { OutputsSource } from "./outputs";
-import { parseJsonDoc, resolveOutputs, selectStack, selectStackDir } from "./outputs";
+import type { OutputsSource, Overrides } from "./outputs";
+import { needsOutputs, parseJsonDoc, selectStack, selectStackDir } from "./outputs";
 import {
-  buildStepRequest,
-  contentKey,
   defaultRunId,
   parseConf,
   parseDuration,
   parseS3Uri,
   RUN_ID_RE,
-  s3Uri,
   sha256,
-  stepName,
   type AddStepsRequest,
-  type StepPlan,
 } from "./plan";
+import { planSubmission, type PlannedObject, type SubmitPlan } from "./submission";
 import { Clock, Progress, waitForStep } from "./wait";
 
 export interface SubmitOptions {
@@ -71,7 +67,7 @@ export interface Upload {
   uploaded: boolean;
 }
 
-/** The --json result (DESIGN §4.4 fields, plus a few extras). */
+/** The --json result (the fields the README documents, plus a few extras). */
 export interface SubmitResult {
   job: string;
   runId: string;
@@ -192,80 +188,92 @@ export async function submit(
   const job = findJob(o.jobsDir, o.job);
   const v = validateCommon(o);
   checkJobArgs(job, o.extra);
-  const scriptBytes = readFileSync(job.path);
-  const zip = helperZip(o.jobsDir, scriptBytes.toString("utf8"));
+  const pkg = jobPackage(o.jobsDir, job.name);
   const runId = v.runId ?? defaultRunId(new Date(deps.clock.now()), deps.clock.random);
 
-  if (o.local) return runLocal(o, deps, job.path, zip?.data, v.conf, runId, started);
+  if (o.local) return runLocal(o, deps, job.path, pkg, v.conf, runId, started);
 
   // Validate flags that do not need outputs before loading any.
   if (o.input) parseS3Uri(o.input, "--input");
   if (o.output) parseS3Uri(o.output, "--output");
   if (o.bucket) parseS3Uri(`s3://${o.bucket}/`, "--bucket");
+  const overrides: Overrides = {
+    clusterId: o.clusterId,
+    bucket: o.bucket,
+    region: o.region,
+    input: o.input,
+    output: o.output,
+  };
   // Outputs are read only when flags/env leave something open (--cluster-id + --bucket suffice).
-  const loaded = !o.clusterId || !o.bucket ? await loadOutputs(o, deps) : undefined;
-  const r = resolveOutputs(
-    job.name,
-    { clusterId: o.clusterId, bucket: o.bucket, region: o.region, input: o.input, output: o.output },
-    () => {
-      if (!loaded) throw new UsageError("no stack outputs loaded");
-      return loaded;
-    },
-  );
-
-  const scriptSha = sha256(scriptBytes);
-  const scriptLoc = contentKey(r.scriptsUri, job.name, scriptSha, job.file);
-  const script: Upload = {
-    uri: s3Uri(scriptLoc),
-    sha256: scriptSha,
-    bytes: scriptBytes.length,
-    uploaded: false,
-  };
-  let pyFiles: Upload | undefined;
-  let zipLoc;
-  if (zip) {
-    const zipSha = sha256(zip.data);
-    zipLoc = contentKey(r.scriptsUri, job.name, zipSha, "pyfiles.zip");
-    pyFiles = { uri: s3Uri(zipLoc), sha256: zipSha, bytes: zip.data.length, uploaded: false };
+  const outputs = needsOutputs(overrides) ? await loadOutputs(o, deps) : undefined;
+  const plan = planSubmission({ runId, package: pkg, overrides, outputs, conf: v.conf, extra: o.extra });
+  const result = plannedResult(plan);
+  const duration = () => Math.round((deps.clock.now() - started) / 10) / 100;
+  if (o.dryRun) {
+    result.dryRun = true;
+    result.request = plan.request;
+    result.durationSeconds = duration();
+    return { outcome: { kind: "submitted" }, result };
   }
-  const jobArgs = ["--input", r.input, "--output", r.output, ...o.extra];
-  const plan: StepPlan = {
-    job: job.name,
-    runId,
-    scriptUri: script.uri,
-    pyFilesUri: pyFiles?.uri,
-    conf: v.conf,
-    jobArgs,
-  };
-  const request = buildStepRequest(r.clusterId, plan);
-  const result: SubmitResult = {
-    job: job.name,
-    runId,
+  const outcome = await execute(plan, result, deps, {
+    profile: o.profile,
+    endpointUrl: o.endpointUrl,
+    wait: o.wait,
+    timeoutSeconds: v.timeoutSeconds,
+    logWaitSeconds: v.logWaitSeconds,
+  });
+  result.durationSeconds = duration();
+  return { outcome, result };
+}
+
+/** The result of a plan before anything ran (what --dry-run reports). */
+export function plannedResult(plan: SubmitPlan): SubmitResult {
+  const upload = (p: PlannedObject): Upload => ({
+    uri: p.uri,
+    sha256: p.sha256,
+    bytes: p.body.length,
+    uploaded: false,
+  });
+  const r = plan.resolved;
+  return {
+    job: plan.job,
+    runId: plan.runId,
     clusterId: r.clusterId,
     state: "PLANNED",
-    script,
-    pyFiles,
-    args: request.Steps[0].HadoopJarStep.Args,
+    script: upload(plan.script),
+    pyFiles: plan.pyFiles ? upload(plan.pyFiles) : undefined,
+    args: plan.request.Steps[0].HadoopJarStep.Args,
     input: r.input,
     output: r.output,
     durationSeconds: 0,
     stack: r.stack,
     sources: { ...r.sources },
   };
-  const duration = () => Math.round((deps.clock.now() - started) / 10) / 100;
-  if (o.dryRun) {
-    result.dryRun = true;
-    result.request = request;
-    result.durationSeconds = duration();
-    return { outcome: { kind: "submitted" }, result };
-  }
+}
 
+/**
+ * Executes a plan: checks the cluster, reuses the step of the same name or uploads what is missing
+ * and adds the step, then waits for it. Updates `result` as it goes.
+ */
+async function execute(
+  plan: SubmitPlan,
+  result: SubmitResult,
+  deps: Deps,
+  o: {
+    profile?: string;
+    endpointUrl?: string;
+    wait: boolean;
+    timeoutSeconds?: number;
+    logWaitSeconds: number;
+  },
+): Promise<Outcome> {
+  const r = plan.resolved;
   const { emr, s3 } = deps.aws({ region: r.region, profile: o.profile, endpointUrl: o.endpointUrl });
   const cluster = await emr.describeCluster(r.clusterId);
   checkClusterAcceptsSteps(cluster);
   const logUri = cluster.logUri ?? r.logUri;
 
-  const name = stepName(job.name, runId);
+  const name = plan.stepName;
   const existing = (await emr.findSteps(r.clusterId, name))[0];
   let stepId: string;
   if (existing) {
@@ -273,7 +281,7 @@ export async function submit(
     stepId = existing.id;
     result.reused = true;
     result.state = existing.state;
-    if (!existing.args.includes(script.uri)) {
+    if (!existing.args.includes(plan.script.uri)) {
       deps.progress.info(
         `step ${stepId} (${name}) already exists with a different script; reusing it — pass a new --run-id to run the current code`,
       );
@@ -282,43 +290,39 @@ export async function submit(
         `step ${stepId} (${name}) already exists (${existing.state}); reusing it, nothing uploaded or added`,
       );
   } else {
-    for (const [u, loc, body] of [
-      [script, scriptLoc, scriptBytes],
-      ...(pyFiles && zipLoc && zip ? [[pyFiles, zipLoc, zip.data] as const] : []),
-    ] as const) {
-      if (await s3.exists(loc.bucket, loc.key)) {
-        deps.progress.info(`${u.uri} unchanged (already uploaded)`);
+    const uploads: [PlannedObject, Upload][] = [[plan.script, result.script]];
+    if (plan.pyFiles && result.pyFiles) uploads.push([plan.pyFiles, result.pyFiles]);
+    for (const [p, u] of uploads) {
+      // Content-addressed keys: an existing object already holds these exact bytes.
+      if (await s3.exists(p.loc.bucket, p.loc.key)) {
+        deps.progress.info(`${p.uri} unchanged (already uploaded)`);
       } else {
-        await s3.put(loc.bucket, loc.key, body, u.sha256);
+        await s3.put(p.loc.bucket, p.loc.key, p.body, p.sha256);
         u.uploaded = true;
-        deps.progress.info(`uploaded ${u.uri} (${u.bytes} bytes)`);
+        deps.progress.info(`uploaded ${p.uri} (${p.body.length} bytes)`);
       }
     }
-    stepId = await emr.addStep(request);
+    stepId = await emr.addStep(plan.request);
     result.state = "PENDING";
     deps.progress.info(`added step ${stepId} (${name}) to ${r.clusterId}`);
   }
   result.stepId = stepId;
 
-  if (!o.wait) {
-    result.durationSeconds = duration();
-    return { outcome: { kind: "submitted" }, result };
-  }
+  if (!o.wait) return { kind: "submitted" };
   const w = await waitForStep(emr, s3, deps.clock, deps.progress, {
     clusterId: r.clusterId,
     stepId,
-    timeoutSeconds: v.timeoutSeconds,
+    timeoutSeconds: o.timeoutSeconds,
     signal: deps.signal,
     logUri,
-    logWaitSeconds: v.logWaitSeconds,
+    logWaitSeconds: o.logWaitSeconds,
   });
   result.state = w.state;
-  result.durationSeconds = duration();
   if (w.failure) result.failure = w.failure;
   if (w.cancel) result.cancel = w.cancel;
-  if (w.ended === "timeout") return { outcome: { kind: "timeout" }, result };
-  if (w.ended === "interrupted") return { outcome: { kind: "interrupted" }, result };
-  return { outcome: { kind: "step", state: w.state }, result };
+  if (w.ended === "timeout") return { kind: "timeout" };
+  if (w.ended === "interrupted") return { kind: "interrupted" };
+  return { kind: "step", state: w.state };
 }
 
 /**
@@ -346,7 +350,7 @@ async function runLocal(
   o: SubmitOptions,
   deps: Deps,
   scriptPath: string,
-  zip: Buffer | undefined,
+  pkg: JobPackage,
   conf: string[],
   runId: string,
   started: number,
@@ -367,9 +371,9 @@ async function runLocal(
   const tmp = mkdtempSync(join(tmpdir(), "submit-job-"));
   try {
     let pyFiles: string | undefined;
-    if (zip) {
-      pyFiles = join(tmp, "pyfiles.zip");
-      writeFileSync(pyFiles, zip);
+    if (pkg.pyFiles) {
+      pyFiles = join(tmp, PY_FILES_NAME);
+      writeFileSync(pyFiles, pkg.pyFiles.data);
     }
     const jobArgs = ["--input", o.input!, "--output", o.output!, ...o.extra];
     const args = localSparkArgs(o.master, conf, pyFiles, scriptPath, jobArgs);
@@ -398,8 +402,8 @@ async function runLocal(
       state,
       script: {
         uri: scriptPath,
-        sha256: sha256(readFileSync(scriptPath)),
-        bytes: statSync(scriptPath).size,
+        sha256: sha256(pkg.script),
+        bytes: pkg.script.length,
         uploaded: false,
       },
       args: [sparkSubmit, ...args],
