@@ -18,6 +18,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { LambdaFunction, type LambdaFunctionConfig } from "@cdktf/provider-aws/lib/lambda-function";
 import { serviceTrustPolicy } from "./cmk";
+import { jsonDocument } from "./json-document";
 import { deterministicZip } from "./contract/job-package";
 import { partitionOf, STREAMING_LAMBDA_DEFAULTS } from "./defaults";
 import { stageFile } from "./staged-file";
@@ -100,7 +101,7 @@ export class BundledLambda extends Construct {
     new IamRolePolicy(this, "logs-policy", {
       name: "logs",
       role: this.role.name,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           {

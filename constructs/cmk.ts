@@ -3,6 +3,7 @@ import { Lazy } from "cdktf";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KMS_DEFAULTS, dnsSuffixOf, partitionOf } from "./defaults";
+import { jsonDocument } from "./json-document";
 
 /** One statement of a key policy (the key policy's Resource is always "*" = this key). */
 export interface KeyPolicyStatement {
@@ -87,7 +88,7 @@ export function serviceTrustPolicy(
   const condition: Record<string, Record<string, string>> = {};
   if (guard.sourceAccount) condition.StringEquals = { "aws:SourceAccount": guard.sourceAccount };
   if (guard.sourceArnLike) condition.ArnLike = { "aws:SourceArn": guard.sourceArnLike };
-  return JSON.stringify({
+  return jsonDocument({
     Version: "2012-10-17",
     Statement: [
       {
@@ -157,9 +158,9 @@ export class Cmk extends Construct {
     this.statements.push(statement);
   }
 
-  /** The key policy document as JSON. */
+  /** The key policy document (a jsonencode expression, see json-document.ts). */
   public renderPolicy(): string {
-    return JSON.stringify({
+    return jsonDocument({
       Version: "2012-10-17",
       Statement: this.statements.map((s) => ({
         Sid: s.sid,

@@ -18,6 +18,7 @@ import { Cmk, logsKeyStatement } from "./cmk";
 import type { LakeConfig } from "./config";
 import { LAKE_PREFIXES } from "./contract/lake";
 import { LAKE_DEFAULTS, partitionOf } from "./defaults";
+import { jsonDocument } from "./json-document";
 import { checkCount, checkNotBoth, checkOrder, S3_MIN_IA_DAYS, S3_MIN_IA_REASON } from "./validate";
 
 /** Where server access logs and VPC flow logs land in the log bucket. */
@@ -117,7 +118,7 @@ export class DataLake extends Construct {
     const logArn = `arn:${this.partition}:s3:::${this.logBucketName}`;
     new S3BucketPolicy(this, "log-bucket-policy", {
       bucket: this.logBucket.id,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           this.denyInsecureTransport(logArn),
@@ -200,7 +201,7 @@ export class DataLake extends Construct {
     const lakeArn = this.arn();
     new S3BucketPolicy(this, "bucket-policy", {
       bucket: this.bucket.id,
-      policy: JSON.stringify({ Version: "2012-10-17", Statement: [this.denyInsecureTransport(lakeArn)] }),
+      policy: jsonDocument({ Version: "2012-10-17", Statement: [this.denyInsecureTransport(lakeArn)] }),
     });
   }
 
@@ -275,7 +276,7 @@ export class DataLake extends Construct {
     return new IamRolePolicy(this, `grant-${id}`, {
       name: `lake-${id}`.slice(0, 128),
       role: role.name,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           list,

@@ -7,6 +7,7 @@ import { EVENT_FIELD_COMMENTS, EVENT_FIELDS, SCHEMA_VERSION } from "./contract/e
 import { DataLake } from "./data-lake";
 import { LAKE_PREFIXES, PARTITION_KEYS } from "./contract/lake";
 import { partitionOf } from "./defaults";
+import { jsonDocument } from "./json-document";
 
 /** Read-only Glue actions a reader of the events table needs (no wildcards). */
 export const GLUE_READ_ACTIONS: readonly string[] = [
@@ -130,7 +131,7 @@ export class GlueCatalog extends Construct {
     return new IamRolePolicy(this, `grant-${id}`, {
       name: `glue-${id}`.slice(0, 128),
       role: role.name,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           {

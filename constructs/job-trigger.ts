@@ -12,6 +12,7 @@ import { jobFileName, jobPackage, type JobPackage, packageKeys, PY_FILES_NAME } 
 import { LAKE_PREFIXES } from "./contract/lake";
 import { STREAMING_JOB, TRIGGER_ENV } from "./contract/trigger-env";
 import { DataLake } from "./data-lake";
+import { jsonDocument } from "./json-document";
 import { MONITORING_DEFAULTS, partitionOf, STREAMING_LAMBDA_DEFAULTS, TRIGGER_DEFAULTS } from "./defaults";
 import { Monitoring } from "./monitoring";
 import { stageFile } from "./staged-file";
@@ -141,14 +142,14 @@ export class JobTrigger extends Construct {
       kmsDataKeyReusePeriodSeconds: TRIGGER_DEFAULTS.kmsDataKeyReuseSeconds,
       // AWS: visibility timeout ≥ 6 × function timeout + batching window for SQS event sources.
       visibilityTimeoutSeconds: 6 * TRIGGER_DEFAULTS.timeoutSeconds + windowSeconds,
-      redrivePolicy: JSON.stringify({
+      redrivePolicy: jsonDocument({
         deadLetterTargetArn: this.dlq.arn,
         maxReceiveCount: TRIGGER_DEFAULTS.maxReceiveCount,
       }),
     });
     const queuePolicy = new SqsQueuePolicy(this, "queue-policy", {
       queueUrl: this.queue.url,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           {
@@ -216,7 +217,7 @@ export class JobTrigger extends Construct {
     new IamRolePolicy(this, "trigger-policy", {
       name: "emr-trigger",
       role: this.trigger.role.name,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           {

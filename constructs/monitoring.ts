@@ -9,6 +9,7 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { Cmk } from "./cmk";
 import { MONITORING_DEFAULTS } from "./defaults";
+import { jsonDocument } from "./json-document";
 import { checkEmail } from "./validate";
 
 /** One CloudWatch dashboard widget (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dashboard-Body-Structure.html). */
@@ -139,7 +140,7 @@ export class Monitoring extends Construct {
     });
     new SnsTopicPolicy(this, "topic-policy", {
       arn: this.topic.arn,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           {
@@ -378,13 +379,13 @@ export class Monitoring extends Construct {
     const rule = new CloudwatchEventRule(this, `rule-${id}`, {
       name: `${this.props.name}-${id}`,
       description,
-      eventPattern: JSON.stringify(pattern),
+      eventPattern: jsonDocument(pattern),
     });
     new CloudwatchEventTarget(this, `rule-${id}-target`, { rule: rule.name, arn: this.topic.arn });
     return rule;
   }
 
-  /** The dashboard body (JSON): a heading per section, then its widgets; empty sections say so. */
+  /** The dashboard body (a jsonencode expression): a heading per section, then its widgets; empty sections say so. */
   public renderDashboard(): string {
     const widgets: Record<string, unknown>[] = [];
     let y = 0;
@@ -418,6 +419,6 @@ export class Monitoring extends Construct {
       }
       if (list.length > 0) y += 6;
     }
-    return JSON.stringify({ widgets });
+    return jsonDocument({ widgets });
   }
 }

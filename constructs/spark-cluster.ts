@@ -14,6 +14,7 @@ import type { EmrConfig } from "./config";
 import { DataLake } from "./data-lake";
 import { LAKE_PREFIXES } from "./contract/lake";
 import { GlueCatalog } from "./glue-catalog";
+import { jsonDocument } from "./json-document";
 import { Network } from "./network";
 import {
   EMR_APPLICATIONS,
@@ -48,8 +49,11 @@ export interface SparkClusterProps extends EmrConfig {
 }
 
 /** The EMR security configuration document for the given key and options (exported for tests). */
-export function securityConfigurationJson(kmsKeyArn: string, inTransitCertificateS3Uri?: string): string {
-  return JSON.stringify({
+export function securityConfigurationDocument(
+  kmsKeyArn: string,
+  inTransitCertificateS3Uri?: string,
+): Record<string, unknown> {
+  return {
     EncryptionConfiguration: {
       EnableInTransitEncryption: inTransitCertificateS3Uri !== undefined,
       ...(inTransitCertificateS3Uri
@@ -77,7 +81,7 @@ export function securityConfigurationJson(kmsKeyArn: string, inTransitCertificat
       MinimumInstanceMetadataServiceVersion: 2,
       HttpPutResponseHopLimit: 1,
     },
-  });
+  };
 }
 
 /**
@@ -164,7 +168,7 @@ export class SparkCluster extends Construct {
     new IamRolePolicy(this, "service-role-extra", {
       name: "pass-instance-role-and-ebs-kms",
       role: this.serviceRole.name,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           {
@@ -221,7 +225,9 @@ export class SparkCluster extends Construct {
     // resources: EMR
     this.securityConfiguration = new EmrSecurityConfiguration(this, "security-configuration", {
       name: `${props.name}-emr`,
-      configuration: securityConfigurationJson(lake.kmsKey.arn, props.inTransitCertificateS3Uri),
+      configuration: jsonDocument(
+        securityConfigurationDocument(lake.kmsKey.arn, props.inTransitCertificateS3Uri),
+      ),
     });
     if (props.manageBlockPublicAccess ?? true) {
       // Account/region-wide: no public SG rule may be opened for any EMR cluster, not even port 22.
@@ -263,7 +269,7 @@ export class SparkCluster extends Construct {
         instanceCount: core,
         ebsConfig: ebs,
       },
-      configurationsJson: JSON.stringify(clusterConfigurations()),
+      configurationsJson: jsonDocument(clusterConfigurations()),
       tags: { ...EMR_MANAGED_TAG },
       dependsOn: [...rules, this.instanceProfile],
     });

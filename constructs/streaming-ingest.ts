@@ -7,6 +7,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { KinesisFirehoseDeliveryStream } from "@cdktf/provider-aws/lib/kinesis-firehose-delivery-stream";
 import { KinesisStream } from "@cdktf/provider-aws/lib/kinesis-stream";
 import { Cmk, logsKeyStatement, serviceTrustPolicy } from "./cmk";
+import { jsonDocument } from "./json-document";
 import { BundledLambda } from "./bundled-lambda";
 import { LAKE_PREFIXES } from "./contract/lake";
 import { DataLake } from "./data-lake";
@@ -210,7 +211,7 @@ export class StreamingIngest extends Construct {
     new IamRolePolicy(this, "firehose-policy", {
       name: "firehose-delivery",
       role: this.firehoseRole.name,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           {
@@ -275,7 +276,7 @@ export class StreamingIngest extends Construct {
     return new IamRolePolicy(this, `grant-put-${role.node.id}`, {
       name: `kinesis-put-${this.streamName}`.slice(0, 128),
       role: role.name,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           {

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { validateConfig } from "../constructs/config";
 import { Network } from "../constructs/network";
-import { SparkCluster, SparkClusterProps, securityConfigurationJson } from "../constructs/spark-cluster";
+import { SparkCluster, SparkClusterProps, securityConfigurationDocument } from "../constructs/spark-cluster";
 import {
   ACCOUNT,
   REGION,
@@ -229,7 +229,9 @@ describe("SparkCluster overrides", () => {
   });
 
   it("in-transit TLS with a PEM certificate zip", () => {
-    const doc = JSON.parse(securityConfigurationJson("arn:key", "s3://certs/emr.zip"));
+    const doc = securityConfigurationDocument("arn:key", "s3://certs/emr.zip") as {
+      EncryptionConfiguration: Record<string, unknown>;
+    };
     expect(doc.EncryptionConfiguration.EnableInTransitEncryption).toBe(true);
     expect(doc.EncryptionConfiguration.InTransitEncryptionConfiguration).toEqual({
       TLSCertificateConfiguration: { CertificateProviderType: "PEM", S3Object: "s3://certs/emr.zip" },

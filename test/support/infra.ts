@@ -10,6 +10,7 @@ import { EnvironmentConfig } from "../../constructs/config";
 import { serviceTrustPolicy } from "../../constructs/cmk";
 import { DataLake } from "../../constructs/data-lake";
 import { GlueCatalog } from "../../constructs/glue-catalog";
+import { decodeDocumentsInPlace } from "./document";
 
 /** Terraform JSON of a synthesised stack. */
 export interface Synth {
@@ -23,20 +24,24 @@ export interface Synth {
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";
 
-/** Builds constructs in a stack with an AWS provider and returns the raw string and parsed JSON. */
+/**
+ * Builds constructs in a stack with an AWS provider and returns the raw string and parsed JSON
+ * (its jsonencode() documents as JSON text, see ./document).
+ */
 export function synth(build: (scope: Construct) => void): { json: string; tf: Synth } {
   const app = Testing.app();
   const stack = new TerraformStack(app, "test");
   new AwsProvider(stack, "aws", { region: REGION });
   build(stack);
-  const json = Testing.synth(stack);
-  return { json, tf: JSON.parse(json) as Synth };
+  return synthStack(stack);
 }
 
-/** Synthesises an already-built stack. */
+/** Synthesises an already-built stack (documents decoded as in synth()). */
 export function synthStack(stack: TerraformStack): { json: string; tf: Synth } {
   const json = Testing.synth(stack);
-  return { json, tf: JSON.parse(json) as Synth };
+  const tf = JSON.parse(json) as Synth;
+  decodeDocumentsInPlace(tf);
+  return { json, tf };
 }
 
 /** All resources of a Terraform type, keyed by logical id. */
