@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig, validateConfig } from "./config";
 import { DataLake } from "./data-lake";
@@ -79,6 +79,12 @@ export class PipelineStack extends TerraformStack {
       // Terraform ≥ 1.10 native S3 state locking (no DynamoDB table); cdktf 0.21's S3Backend
       // has no typed field for it yet.
       this.addOverride("terraform.backend.s3.use_lockfile", true);
+    } else {
+      // cdktf's implicit local backend writes the absolute path of the machine that ran the
+      // synth into the configuration; a relative path keeps the output portable (the HCL exit
+      // path, another checkout). It is relative to where Terraform runs: under `cdktf deploy`
+      // that is cdktf.out/stacks/<stack>/.
+      new LocalBackend(this, { path: `terraform.${id}.tfstate` });
     }
 
     this.lake = new DataLake(this, "lake", {
