@@ -43,6 +43,12 @@ const entries = [
     target: `node${cliNode}`,
   },
   {
+    src: "scripts/plan-review/main.ts",
+    out: "dist/cli/plan-review.js",
+    minify: false,
+    target: `node${cliNode}`,
+  },
+  {
     src: "scripts/produce-events.ts",
     out: "dist/cli/produce-events.js",
     minify: false,

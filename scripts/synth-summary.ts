@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 type Block = Record<string, Record<string, Record<string, unknown>>>;
-interface StackJson {
+export interface StackJson {
   resource?: Block;
   data?: Block;
   output?: Record<string, { value: unknown; description?: string }>;
@@ -86,10 +86,10 @@ export interface StackSummary {
 
 const money = (n: number): string => `$${n.toFixed(2)}`;
 
-function emrCostNotes(tf: StackJson): string[] {
-  const notes: string[] = [];
+/** The EMR cluster's instance groups: [name, type, count, spot]. */
+function emrGroups(tf: StackJson): [string, string, number, boolean][] {
   const cluster = Object.values(tf.resource?.aws_emr_cluster ?? {})[0];
-  if (!cluster) return notes;
+  if (!cluster) return [];
   const groups: [string, string, number, boolean][] = [];
   const m = cluster.master_instance_group as { instance_type: string; instance_count?: number } | undefined;
   const c = cluster.core_instance_group as { instance_type: string; instance_count?: number } | undefined;
@@ -103,15 +103,30 @@ function emrCostNotes(tf: StackJson): string[] {
       g.bid_price !== undefined,
     ]);
   }
+  return groups;
+}
+
+/** EMR USD/hour on-demand while the cluster runs (spot task nodes and unpriced types left out). */
+function emrPerHour(tf: StackJson): number {
   let perHour = 0;
-  const parts: string[] = [];
-  for (const [name, type, count, spot] of groups) {
+  for (const [, type, count, spot] of emrGroups(tf)) {
     const price = INSTANCE_PRICES[type];
-    parts.push(`${count}× ${type} ${name}${spot ? " (spot)" : ""}`);
     if (price && !spot) perHour += count * (price[0] + price[1]);
-    if (!price)
+  }
+  return perHour;
+}
+
+function emrCostNotes(tf: StackJson): string[] {
+  const notes: string[] = [];
+  const cluster = Object.values(tf.resource?.aws_emr_cluster ?? {})[0];
+  if (!cluster) return notes;
+  const parts: string[] = [];
+  for (const [name, type, count, spot] of emrGroups(tf)) {
+    parts.push(`${count}× ${type} ${name}${spot ? " (spot)" : ""}`);
+    if (!INSTANCE_PRICES[type])
       notes.push(`EMR: no price for ${type} in the table; check https://aws.amazon.com/emr/pricing/`);
   }
+  const perHour = emrPerHour(tf);
   const idle = (cluster.auto_termination_policy as { idle_timeout?: number } | undefined)?.idle_timeout;
   notes.push(
     `EMR ${cluster.release_label}: ${parts.join(", ")} ≈ ${money(perHour)}/h on-demand while running ` +
@@ -123,6 +138,35 @@ function emrCostNotes(tf: StackJson): string[] {
     notes.push(`EMR managed scaling may grow to ${limits.maximum_capacity_units} instances (core + task).`);
   }
   return notes;
+}
+
+/**
+ * The cost model as numbers (for plan-review's cost delta): USD/month of what is always on (NAT,
+ * interface endpoints, KMS keys, Kinesis stream/shard hours, alarms, dashboards) and EMR USD/hour
+ * while running. Usage-priced parts (GB, requests) are left out, as in the notes.
+ */
+export function costFigures(tf: StackJson): { alwaysOnMonthly: number; emrPerHour: number } {
+  const count = (type: string) => Object.keys(tf.resource?.[type] ?? {}).length;
+  let monthly = count("aws_nat_gateway") * NAT_PER_HOUR * HOURS_PER_MONTH;
+  const endpoints = Object.values(tf.resource?.aws_vpc_endpoint ?? {}).filter(
+    (e) => e.vpc_endpoint_type === "Interface",
+  );
+  if (endpoints.length > 0) {
+    const azs = Math.max(1, ...endpoints.map((e) => (Array.isArray(e.subnet_ids) ? e.subnet_ids.length : 1)));
+    monthly += endpoints.length * azs * INTERFACE_ENDPOINT_PER_AZ_HOUR * HOURS_PER_MONTH;
+  }
+  monthly += count("aws_kms_key") * KMS_KEY_PER_MONTH;
+  for (const stream of Object.values(tf.resource?.aws_kinesis_stream ?? {})) {
+    const mode = (stream.stream_mode_details as { stream_mode?: string } | undefined)?.stream_mode;
+    monthly +=
+      mode === "PROVISIONED"
+        ? Number(stream.shard_count ?? 1) * KINESIS_SHARD_HOUR * HOURS_PER_MONTH
+        : KINESIS_ON_DEMAND_STREAM_HOUR * HOURS_PER_MONTH;
+  }
+  monthly +=
+    count("aws_cloudwatch_metric_alarm") * CLOUDWATCH_ALARM_PER_MONTH +
+    count("aws_cloudwatch_dashboard") * CLOUDWATCH_DASHBOARD_PER_MONTH;
+  return { alwaysOnMonthly: monthly, emrPerHour: emrPerHour(tf) };
 }
 
 /** Summarises one synthesised stack's cdk.tf.json. */

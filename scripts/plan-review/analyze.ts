@@ -1,0 +1,548 @@
+/**
+ * The analysis: a saved plan's JSON joined with the synthesised configuration (head, and base when
+ * given) → findings. Pure: no files, no process, no rendering.
+ */
+import { costFigures, StackJson } from "../synth-summary";
+import { applyAcknowledgements, Acknowledgement } from "./ack";
+import { describeDiff, diffPolicies, parsePolicy } from "./policy";
+import {
+  at,
+  GUARD_TYPES,
+  ingressOpened,
+  POLICY_ATTRIBUTES,
+  protectionsRemoved,
+  securityRegressions,
+  show,
+  stateful,
+  tlsOnlyRemoved,
+  unknownAt,
+} from "./rules";
+import { constructFromAddress, indexSynth, SynthIndex, transitiveDependents } from "./synth";
+import {
+  Finding,
+  Json,
+  JsonObject,
+  Level,
+  PlanJson,
+  Report,
+  ResourceChange,
+  Summary,
+  SynthJson,
+} from "./types";
+
+export interface AnalyzeInput {
+  plan: PlanJson;
+  head?: SynthJson;
+  base?: SynthJson;
+  drift?: boolean;
+  acknowledgements?: Acknowledgement[];
+}
+
+const LEVEL_ORDER: Record<Level, number> = { block: 0, warn: 1, info: 2 };
+const MAX_LISTED = 12;
+
+const isReplace = (a: string[]) => a.includes("delete") && a.includes("create");
+const isDeleteOnly = (a: string[]) => a.length === 1 && a[0] === "delete";
+
+function listed(addresses: string[]): string {
+  const shown = addresses.slice(0, MAX_LISTED).join(", ");
+  return addresses.length > MAX_LISTED ? `${shown} and ${addresses.length - MAX_LISTED} more` : shown;
+}
+
+export function summarize(plan: PlanJson): Summary {
+  const s: Summary = {
+    create: 0,
+    update: 0,
+    replace: 0,
+    delete: 0,
+    noop: 0,
+    read: 0,
+    moved: [],
+    outputs: [],
+  };
+  for (const rc of plan.resource_changes ?? []) {
+    const a = rc.change.actions;
+    if (isReplace(a)) s.replace++;
+    else if (a.includes("create")) s.create++;
+    else if (a.includes("update")) s.update++;
+    else if (a.includes("delete")) s.delete++;
+    else if (a.includes("read")) s.read++;
+    else s.noop++;
+    if (rc.previous_address && rc.previous_address !== rc.address)
+      s.moved.push({ from: rc.previous_address, to: rc.address });
+  }
+  for (const [name, o] of Object.entries(plan.output_changes ?? {}))
+    if (o.actions.join() !== "no-op") s.outputs.push(name);
+  return s;
+}
+
+class Context {
+  readonly head?: SynthIndex;
+  readonly base?: SynthIndex;
+  readonly changes: ResourceChange[];
+  readonly byAddress: Map<string, ResourceChange>;
+  constructor(readonly input: AnalyzeInput) {
+    this.head = input.head ? indexSynth(input.head) : undefined;
+    this.base = input.base ? indexSynth(input.base) : undefined;
+    this.changes = (input.plan.resource_changes ?? []).filter((rc) => (rc.mode ?? "managed") === "managed");
+    this.byAddress = new Map(this.changes.map((rc) => [rc.address, rc]));
+  }
+
+  construct(address: string): string | undefined {
+    return this.head?.resources.get(address)?.construct ?? this.base?.resources.get(address)?.construct;
+  }
+
+  finding(
+    level: Level,
+    kind: Finding["kind"],
+    address: string,
+    title: string,
+    details: string[],
+    rank = 100,
+  ): Finding {
+    const construct = this.construct(address);
+    return { level, kind, address, ...(construct ? { construct } : {}), title, details, rank };
+  }
+
+  /** Names the security group a rule belongs to by its address and construct, from the synth. */
+  securityGroup(rc: ResourceChange): string {
+    const ref = String(this.head?.resources.get(rc.address)?.body.security_group_id ?? "");
+    const m = /^\$\{(aws_security_group\.[A-Za-z0-9_-]+)\.id\}$/.exec(ref);
+    if (m) return `on security group ${m[1]}${this.construct(m[1]) ? ` (${this.construct(m[1])})` : ""}`;
+    const id = at(rc.change.after, ["security_group_id"]) ?? at(rc.change.after, ["id"]);
+    return `on security group ${show(id)}`;
+  }
+
+  /** What else this plan changes because it references the replaced/deleted resource. */
+  dragged(address: string): string[] {
+    if (!this.head) return ["dependents not known: pass --synth to see what this drags along"];
+    const deps = [...transitiveDependents(this.head, address)]
+      .map((d) => this.byAddress.get(d))
+      .filter((rc): rc is ResourceChange => !!rc && rc.change.actions.join() !== "no-op")
+      .sort((x, y) => x.address.localeCompare(y.address));
+    const replaced = deps.filter((rc) => isReplace(rc.change.actions)).map((rc) => rc.address);
+    const updated = deps.filter((rc) => rc.change.actions.join() === "update").map((rc) => rc.address);
+    const lines: string[] = [];
+    if (replaced.length) lines.push(`drags along ${replaced.length} replace(s): ${listed(replaced)}`);
+    if (updated.length) lines.push(`and ${updated.length} update(s): ${listed(updated)}`);
+    return lines;
+  }
+}
+
+/** The forcing attributes of a replace, before → after. */
+function forcedBy(rc: ResourceChange): string[] {
+  const paths = rc.change.replace_paths ?? [];
+  return paths.map((p) => {
+    const name = p.map(String).join(".");
+    const after = unknownAt(rc.change.after_unknown, p)
+      ? "(known after apply)"
+      : show(at(rc.change.after, p));
+    return `forced by ${name}: ${show(at(rc.change.before, p))} → ${after}`;
+  });
+}
+
+/** Construct-path similarity of two addresses, for pairing a delete with a create. */
+function similarity(a: JsonObject, b: JsonObject): number {
+  const keys = Object.keys(a).filter((k) => !["id", "arn", "tags_all", "timeouts"].includes(k));
+  if (keys.length === 0) return 0;
+  const same = keys.filter((k) => k in b && JSON.stringify(a[k]) === JSON.stringify(b[k])).length;
+  return same / keys.length;
+}
+
+/** Deletes paired with creates of the same type: a renamed or moved construct without a `moved` block. */
+function renames(ctx: Context): Map<string, string> {
+  const pairs = new Map<string, string>();
+  const deletes = ctx.changes.filter(
+    (rc) => isDeleteOnly(rc.change.actions) && rc.action_reason !== "delete_because_count_index",
+  );
+  const creates = ctx.changes.filter((rc) => rc.change.actions.join() === "create");
+  const taken = new Set<string>();
+  for (const d of deletes) {
+    const candidates = creates.filter((c) => c.type === d.type && !taken.has(c.address));
+    let best: ResourceChange | undefined;
+    let bestScore = 0;
+    for (const c of candidates) {
+      const s = similarity((d.change.before ?? {}) as JsonObject, (c.change.after ?? {}) as JsonObject);
+      if (s > bestScore) {
+        best = c;
+        bestScore = s;
+      }
+    }
+    if (best && (bestScore >= 0.5 || candidates.length === 1)) {
+      pairs.set(d.address, best.address);
+      taken.add(best.address);
+    }
+  }
+  return pairs;
+}
+
+function policyFindings(ctx: Context, rc: ResourceChange): Finding[] {
+  const out: Finding[] = [];
+  for (const attr of POLICY_ATTRIBUTES[rc.type] ?? []) {
+    const before = at(rc.change.before, [attr]);
+    let after = at(rc.change.after, [attr]);
+    let source = "plan";
+    if (unknownAt(rc.change.after_unknown, [attr])) {
+      // Known only after apply (it interpolates another resource): compare the configurations.
+      const h = ctx.head?.resources.get(rc.address)?.body[attr];
+      const b = ctx.base?.resources.get(rc.address)?.body[attr];
+      if (h === undefined || b === undefined) continue;
+      after = h;
+      source = "synth";
+      if (tlsOnlyRemoved(b, h)) out.push(tlsFinding(ctx, rc, attr));
+      pushDiff(ctx, rc, attr, b, h, source, out);
+      continue;
+    }
+    if (isDeleteOnly(rc.change.actions)) after = null;
+    if (tlsOnlyRemoved(before, after)) out.push(tlsFinding(ctx, rc, attr));
+    pushDiff(ctx, rc, attr, before, after, source, out);
+  }
+  return out;
+}
+
+function tlsFinding(ctx: Context, rc: ResourceChange, attr: string): Finding {
+  return ctx.finding(
+    "warn",
+    "tls-only-removed",
+    rc.address,
+    `${rc.address}: the deny-unless-TLS statement is removed`,
+    [`${attr} no longer denies requests with aws:SecureTransport = false`],
+  );
+}
+
+function pushDiff(
+  ctx: Context,
+  rc: ResourceChange,
+  attr: string,
+  before: Json | undefined,
+  after: Json | undefined,
+  source: string,
+  out: Finding[],
+): void {
+  if (before === null || before === undefined || isDeleteOnly(rc.change.actions)) return;
+  const b = parsePolicy(before);
+  const a = parsePolicy(after);
+  if (!b || !a) return;
+  const diffs = diffPolicies(b, a);
+  if (!diffs.some((d) => d.widens)) return;
+  out.push(
+    ctx.finding("warn", "policy-widened", rc.address, `${rc.address}: ${attr} widens`, [
+      ...diffs.map((d) => `${d.widens ? "widens: " : ""}${describeDiff(d)}`),
+      ...(source === "synth"
+        ? ["(after is known only at apply: compared the base and head configurations)"]
+        : []),
+    ]),
+  );
+}
+
+function planFindings(ctx: Context): Finding[] {
+  const findings: Finding[] = [];
+  const { plan } = ctx.input;
+  const renamed = renames(ctx);
+  const renamedTo = new Set(renamed.values());
+
+  if (plan.errored) {
+    const refused = [...(ctx.head?.resources.values() ?? [])]
+      .filter((r) => r.preventDestroy && ctx.byAddress.get(r.address)?.change.actions.includes("delete"))
+      .map((r) => r.address);
+    findings.push(
+      ctx.finding(
+        "block",
+        "plan-errored",
+        "(plan)",
+        "terraform could not finish this plan (errored: true): it cannot be applied, and it may list only part of the changes",
+        refused.length
+          ? [
+              `it would destroy resources with lifecycle.prevent_destroy, which terraform refuses: ${listed(refused)}`,
+            ]
+          : ["read terraform's error output for the reason"],
+        0,
+      ),
+    );
+  }
+
+  for (const rc of ctx.changes) {
+    const a = rc.change.actions;
+    const construct = ctx.construct(rc.address);
+    const st = stateful(rc.type, construct ?? constructFromAddress(rc.address));
+
+    if (renamed.has(rc.address)) {
+      const to = renamed.get(rc.address)!;
+      const toConstruct = ctx.construct(to) ?? constructFromAddress(to);
+      findings.push(
+        ctx.finding(
+          st ? "block" : "warn",
+          "rename-without-move",
+          rc.address,
+          `${rc.address} is deleted and ${to} created: the construct was renamed or moved without a moved block`,
+          [
+            ...(st ? [`the delete loses ${st.loses}`] : ["it is recreated, not kept"]),
+            `fix: in the construct that defines ${toConstruct}, on the new resource: .moveFromId("${rc.address}");`,
+            ...ctx.dragged(to),
+          ],
+          st?.rank ?? 100,
+        ),
+      );
+    } else if ((isReplace(a) || isDeleteOnly(a)) && st && !renamedTo.has(rc.address)) {
+      const verb = isReplace(a) ? "replace" : "delete";
+      const details = [
+        ...(isReplace(a)
+          ? forcedBy(rc)
+          : [`reason: ${rc.action_reason ?? "removed from the configuration"}`]),
+      ];
+      if (rc.type === "aws_s3_bucket") {
+        const fd = at(rc.change.before, ["force_destroy"]);
+        details.push(
+          fd === true
+            ? "force_destroy is true: terraform deletes every object with the bucket"
+            : "force_destroy is false: the apply fails while the bucket holds objects (after deleting what ran before it)",
+        );
+      }
+      if (ctx.head?.resources.get(rc.address)?.preventDestroy)
+        details.push(
+          "lifecycle.prevent_destroy is set: terraform refuses this plan until the change is undone",
+        );
+      if (isDeleteOnly(a) && ctx.base?.resources.get(rc.address)?.preventDestroy)
+        details.push(
+          "the base had lifecycle.prevent_destroy on it: the protection went with the resource block",
+        );
+      details.push(...ctx.dragged(rc.address));
+      findings.push(
+        ctx.finding(
+          "block",
+          isReplace(a) ? "stateful-replace" : "stateful-delete",
+          rc.address,
+          `${verb} ${rc.address}: loses ${st.loses}`,
+          details,
+          st.rank,
+        ),
+      );
+    }
+
+    const protections = protectionsRemoved(rc.type, rc.change.before, rc.change.after);
+    if (protections.length)
+      findings.push(
+        ctx.finding(
+          "block",
+          "protection-removed",
+          rc.address,
+          `${rc.address}: ${protections[0]}`,
+          protections.slice(1),
+          (st?.rank ?? 50) + 0.5,
+        ),
+      );
+
+    const regressions = securityRegressions(rc.type, rc.change.before, rc.change.after);
+    if (regressions.length)
+      findings.push(
+        ctx.finding(
+          "warn",
+          "security-regression",
+          rc.address,
+          `${rc.address}: ${regressions[0]}`,
+          regressions.slice(1),
+        ),
+      );
+    if (isDeleteOnly(a) && GUARD_TYPES.has(rc.type) && !renamed.has(rc.address)) {
+      const bucket = at(rc.change.before, ["bucket"]);
+      const bucketGoes = ctx.changes.some(
+        (o) =>
+          o.type === "aws_s3_bucket" &&
+          o.change.actions.includes("delete") &&
+          at(o.change.before, ["bucket"]) === bucket,
+      );
+      if (!bucketGoes)
+        findings.push(
+          ctx.finding(
+            "warn",
+            "security-regression",
+            rc.address,
+            `${rc.address} is deleted: the guard it holds goes`,
+            [`${rc.type} removed while ${show(bucket)} stays`],
+          ),
+        );
+    }
+
+    const opened = ingressOpened(
+      rc.type,
+      isDeleteOnly(a) ? undefined : rc.change.before,
+      isDeleteOnly(a) ? undefined : rc.change.after,
+    );
+    if (opened.length)
+      findings.push(
+        ctx.finding(
+          "warn",
+          "ingress-widened",
+          rc.address,
+          `${rc.address}: ingress opened to ${opened.join(", ")}`,
+          [ctx.securityGroup(rc)],
+        ),
+      );
+
+    findings.push(...policyFindings(ctx, rc));
+  }
+
+  // prevent_destroy is only in the configuration: compare base and head.
+  if (ctx.base && ctx.head) {
+    for (const [address, r] of ctx.base.resources) {
+      if (!r.preventDestroy) continue;
+      const h = ctx.head.resources.get(address);
+      if (h && !h.preventDestroy)
+        findings.push(
+          ctx.finding(
+            "block",
+            "protection-removed",
+            address,
+            `${address}: lifecycle.prevent_destroy removed`,
+            [
+              "the plan cannot show this (prevent_destroy is not in the plan JSON): the next plan may delete it without terraform refusing",
+            ],
+            (stateful(r.type, r.construct)?.rank ?? 50) + 0.5,
+          ),
+        );
+    }
+  }
+
+  const cost = costFinding(ctx);
+  if (cost) findings.push(cost);
+  return findings;
+}
+
+const money = (n: number) => `$${n.toFixed(2)}`;
+
+function costFinding(ctx: Context): Finding | undefined {
+  if (!ctx.input.head) return undefined;
+  const head = costFigures(ctx.input.head as StackJson);
+  if (!ctx.input.base) return undefined;
+  const base = costFigures(ctx.input.base as StackJson);
+  const dMonth = head.alwaysOnMonthly - base.alwaysOnMonthly;
+  const dHour = head.emrPerHour - base.emrPerHour;
+  if (Math.abs(dMonth) < 0.005 && Math.abs(dHour) < 0.0005) return undefined;
+  const sign = (n: number) => (n >= 0 ? `+${money(n)}` : `−${money(-n)}`);
+  return ctx.finding(
+    "info",
+    "cost-delta",
+    "(stack)",
+    `cost: always-on ${money(base.alwaysOnMonthly)} → ${money(head.alwaysOnMonthly)}/month (${sign(dMonth)}); EMR ${money(base.emrPerHour)} → ${money(head.emrPerHour)}/h while running (${sign(dHour)})`,
+    ["approximate us-east-1 list prices from synth-summary's cost model; usage-priced parts left out"],
+    200,
+  );
+}
+
+/** A refresh-only plan's resource_drift: expected (EMR idle auto-termination) or not. */
+function driftFindings(ctx: Context): Finding[] {
+  const findings: Finding[] = [];
+  const drift = ctx.input.plan.resource_drift ?? [];
+  const clusterGone = drift.some((d) => d.type === "aws_emr_cluster" && d.change.actions.includes("delete"));
+  for (const d of drift) {
+    const a = d.change.actions;
+    const gone = a.includes("delete");
+    if (
+      gone &&
+      (d.type === "aws_emr_cluster" ||
+        (clusterGone && d.type.startsWith("aws_emr_") && d.type !== "aws_emr_security_configuration"))
+    ) {
+      findings.push(
+        ctx.finding(
+          "info",
+          "drift-expected",
+          d.address,
+          `${d.address} is gone: the EMR cluster auto-terminated when idle`,
+          [
+            "expected: the next deploy recreates it (a plain create); nothing is lost that the lake does not hold",
+          ],
+          300,
+        ),
+      );
+      continue;
+    }
+    const construct = ctx.construct(d.address) ?? constructFromAddress(d.address);
+    const reasons: { level: Level; line: string }[] = [];
+    const st = stateful(d.type, construct);
+    if (gone)
+      reasons.push({
+        level: st ? "block" : "warn",
+        line: st ? `deleted outside Terraform: lost ${st.loses}` : "deleted outside Terraform",
+      });
+    for (const l of protectionsRemoved(d.type, d.change.before, d.change.after))
+      reasons.push({ level: "block", line: l });
+    for (const l of securityRegressions(d.type, d.change.before, d.change.after))
+      reasons.push({ level: "warn", line: l });
+    for (const l of ingressOpened(d.type, d.change.before, d.change.after))
+      reasons.push({ level: "warn", line: `ingress opened to ${l}` });
+    for (const attr of POLICY_ATTRIBUTES[d.type] ?? []) {
+      if (gone) continue;
+      const b = parsePolicy(at(d.change.before, [attr]));
+      const af = parsePolicy(at(d.change.after, [attr]));
+      if (!b || !af) continue;
+      for (const diff of diffPolicies(b, af))
+        reasons.push({ level: diff.widens ? "warn" : "info", line: `${attr}: ${describeDiff(diff)}` });
+    }
+    if (reasons.length === 0) {
+      const changed = changedKeys(d.change.before, d.change.after);
+      reasons.push({
+        level: "warn",
+        line: `changed outside Terraform: ${changed.join(", ") || "(attributes)"}`,
+      });
+    }
+    const level = reasons.reduce<Level>(
+      (l, r) => (LEVEL_ORDER[r.level] < LEVEL_ORDER[l] ? r.level : l),
+      "info",
+    );
+    findings.push(
+      ctx.finding(
+        level,
+        "drift-unexpected",
+        d.address,
+        `${d.address} drifted: ${reasons[0].line}`,
+        [
+          ...reasons.slice(1).map((r) => r.line),
+          "unexpected: the next apply reverts it to the configuration; find out who changed it",
+        ],
+        st?.rank ?? 100,
+      ),
+    );
+  }
+  return findings;
+}
+
+function changedKeys(before: Json | undefined, after: Json | undefined): string[] {
+  const b = (before ?? {}) as JsonObject;
+  const a = (after ?? {}) as JsonObject;
+  return [...new Set([...Object.keys(b), ...Object.keys(a)])]
+    .filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]))
+    .sort();
+}
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return [...findings].sort(
+    (x, y) =>
+      LEVEL_ORDER[x.level] - LEVEL_ORDER[y.level] ||
+      x.rank - y.rank ||
+      x.address.localeCompare(y.address) ||
+      x.kind.localeCompare(y.kind),
+  );
+}
+
+/** 0 nothing to report · 2 warnings only · 3 an unacknowledged block. */
+export function exitCodeOf(findings: Finding[]): 0 | 2 | 3 {
+  const open = findings.filter((f) => !f.acknowledged);
+  if (open.some((f) => f.level === "block")) return 3;
+  if (open.some((f) => f.level === "warn")) return 2;
+  return 0;
+}
+
+export function analyze(input: AnalyzeInput): Report {
+  const ctx = new Context(input);
+  const raw = input.drift ? driftFindings(ctx) : planFindings(ctx);
+  const findings = sortFindings(applyAcknowledgements(raw, input.acknowledgements ?? []));
+  return {
+    version: 1,
+    mode: input.drift ? "drift" : "plan",
+    ...(input.plan.terraform_version ? { terraformVersion: input.plan.terraform_version } : {}),
+    errored: input.plan.errored === true,
+    summary: summarize(input.plan),
+    findings,
+    exitCode: exitCodeOf(findings),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * plan-review — explains a saved Terraform plan's risk: what it would lose, what it weakens, what
+ * it costs. This entry parses arguments, does the I/O and is the only place that sets the exit
+ * code: 0 nothing to report · 2 warnings only · 3 an unacknowledged block · 1 usage or input error.
+ */
+import yargs from "yargs/yargs";
+import { analyze } from "./analyze";
+import { InputError, readAcknowledgements, readPlan, readSynth } from "./io";
+import { Format, render } from "./render";
+
+class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export const USAGE_EXIT = 1;
+
+export function run(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  try {
+    const args = yargs(argv)
+      .scriptName("plan-review")
+      .usage("$0 PLAN_JSON [options]\n\nPLAN_JSON is `terraform show -json PLANFILE` output.")
+      .command("$0 <plan>", false, (y) =>
+        y.positional("plan", { type: "string", describe: "saved plan's JSON" }),
+      )
+      .options({
+        synth: { type: "string", describe: "the synthesised stack of this change (dir with cdk.tf.json)" },
+        "base-synth": { type: "string", describe: "the synthesised stack before the change (e.g. main's)" },
+        format: {
+          choices: ["markdown", "json", "text"] as const,
+          default: "text" as Format,
+          describe: "markdown for a PR comment, json for tools, text for a terminal",
+        },
+        ack: { type: "string", describe: "acknowledgements file (JSON: address, kind, reason)" },
+        drift: {
+          type: "boolean",
+          default: false,
+          describe: "classify resource_drift of a `terraform plan -refresh-only` saved plan",
+        },
+      })
+      .example("$0 plan.json --synth cdktf.out/stacks/pipeline-dev --format markdown", "a PR comment")
+      .strict()
+      .help()
+      .version(false)
+      .exitProcess(false)
+      .fail((msg, e) => {
+        throw new UsageError(msg || (e ? e.message : "bad arguments"));
+      })
+      .parseSync();
+    if (args.help) return 0;
+    const plan = readPlan(String(args.plan));
+    const report = analyze({
+      plan,
+      head: args.synth ? readSynth(args.synth, "--synth") : undefined,
+      base: args.baseSynth ? readSynth(args.baseSynth, "--base-synth") : undefined,
+      drift: args.drift,
+      acknowledgements: args.ack ? readAcknowledgements(args.ack) : [],
+    });
+    if (
+      args.drift &&
+      (plan.resource_drift === undefined || plan.resource_drift === null) &&
+      (plan.resource_changes ?? []).length > 0
+    )
+      err(
+        "plan-review: note: --drift on a plan without resource_drift (make it with `terraform plan -refresh-only`)\n",
+      );
+    out(render(report, args.format as Format));
+    return report.exitCode;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InputError) {
+      err(`plan-review: ${e.message.split("\n")[0]}\n`);
+      return USAGE_EXIT;
+    }
+    err(`plan-review: internal error: ${(e as Error).message ?? String(e)}\n`);
+    return USAGE_EXIT;
+  }
+}

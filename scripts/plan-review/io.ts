@@ -1,0 +1,75 @@
+/**
+ * Reading plan-review's inputs: the saved plan's JSON, a synthesised stack, an acknowledgements
+ * file. Each failure is an InputError with one line that names the file.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { AckError, Acknowledgement, parseAcknowledgements } from "./ack";
+import { PlanJson, SynthJson } from "./types";
+
+export class InputError extends Error {
+  override readonly name = "InputError";
+}
+
+function readJson(file: string, what: string): unknown {
+  if (!existsSync(file)) throw new InputError(`${what} ${file} does not exist`);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new InputError(`cannot read ${what} ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${what} ${file} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+/** A saved plan's JSON (`terraform show -json PLANFILE`), not a plan file or a state. */
+export function readPlan(file: string): PlanJson {
+  if (existsSync(file) && statSync(file).isFile()) {
+    const head = readFileSync(file).subarray(0, 2);
+    if (head[0] === 0x50 && head[1] === 0x4b)
+      throw new InputError(
+        `${file} is a binary plan file: give \`terraform show -json ${file}\` output instead`,
+      );
+  }
+  const doc = readJson(file, "plan") as PlanJson & { values?: unknown; resources?: unknown };
+  if (!doc || typeof doc !== "object" || Array.isArray(doc))
+    throw new InputError(`plan ${file} is not a JSON object`);
+  if (
+    !("resource_changes" in doc) &&
+    !("resource_drift" in doc) &&
+    !("format_version" in doc && "planned_values" in doc)
+  ) {
+    const hint = "values" in doc || "resources" in doc ? " (it looks like a state: use a saved plan)" : "";
+    throw new InputError(`${file} is not a saved plan's JSON: no resource_changes${hint}`);
+  }
+  if (doc.resource_changes !== undefined && !Array.isArray(doc.resource_changes))
+    throw new InputError(`plan ${file}: resource_changes is not a list`);
+  return doc;
+}
+
+/** A synthesised stack: a directory holding cdk.tf.json, or the file itself. */
+export function readSynth(path: string, flag: string): SynthJson {
+  if (!existsSync(path)) throw new InputError(`${flag} ${path} does not exist`);
+  const file = statSync(path).isDirectory() ? join(path, "cdk.tf.json") : path;
+  if (!existsSync(file))
+    throw new InputError(
+      `${flag} ${path} has no cdk.tf.json (give a stack directory, e.g. cdktf.out/stacks/pipeline-dev)`,
+    );
+  const doc = readJson(file, `${flag}`) as SynthJson;
+  if (!doc || typeof doc !== "object" || (doc.resource !== undefined && typeof doc.resource !== "object"))
+    throw new InputError(`${flag} ${file} is not a synthesised stack`);
+  return doc;
+}
+
+export function readAcknowledgements(file: string): Acknowledgement[] {
+  try {
+    return parseAcknowledgements(readJson(file, "acknowledgements file"), file);
+  } catch (e) {
+    if (e instanceof AckError) throw new InputError(e.message);
+    throw e;
+  }
+}

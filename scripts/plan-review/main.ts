@@ -1,0 +1,8 @@
+/** The bundled entry of the plan-review bin: runs the CLI on the process's arguments. */
+import { run } from "./cli";
+
+process.exitCode = run(
+  process.argv.slice(2),
+  (s) => process.stdout.write(s),
+  (s) => process.stderr.write(s),
+);
