@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sparkSubmitArgs } from "../constructs/contract/spark-step";
 import { emulatorNodeOptions, MotoServer, motoEnv, startMoto } from "./support/moto";
 
 const ROOT = join(__dirname, "..");
@@ -217,18 +218,14 @@ describe("submit-job against moto", () => {
     expect(steps[0].Name).toBe("batch-processing:it-1");
     expect(steps[0].ActionOnFailure).toBe("CONTINUE");
     expect(steps[0].Config?.Jar).toBe("command-runner.jar");
-    expect(steps[0].Config?.Args).toEqual([
-      "spark-submit",
-      "--deploy-mode",
-      "cluster",
-      "--py-files",
-      `s3://${BUCKET}/${zipKey}`,
-      `s3://${BUCKET}/${scriptKey}`,
-      "--input",
-      `s3://${BUCKET}/in/`,
-      "--output",
-      `s3://${BUCKET}/out/batch/`,
-    ]);
+    expect(steps[0].Config?.Args).toEqual(
+      sparkSubmitArgs({
+        name: "batch-processing:it-1",
+        scriptUri: `s3://${BUCKET}/${scriptKey}`,
+        pyFilesUri: `s3://${BUCKET}/${zipKey}`,
+        jobArgs: ["--input", `s3://${BUCKET}/in/`, "--output", `s3://${BUCKET}/out/batch/`],
+      }),
+    );
   });
 
   it("an immediate re-run with the same --run-id uploads nothing and adds no step", async () => {
@@ -544,7 +541,12 @@ describe("bad-input matrix: one-line error, documented exit code, nothing writte
       /cannot reach http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/,
       { AWS_ENDPOINT_URL: "http://127.0.0.1:9" },
     ],
-    ["unknown flag", () => ["batch-processing", ...base(), "--bogus-flag"], 2, /Unknown argument/i],
+    [
+      "unknown flag",
+      () => ["batch-processing", ...base(), "--bogus-flag"],
+      2,
+      /unknown option --bogus-flag: not a submit-job option/,
+    ],
     [
       "missing required job arg",
       () => ["streaming-processor", ...base()],

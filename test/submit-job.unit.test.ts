@@ -1,7 +1,8 @@
 /**
  * Unit tests of submit-job's pure parts: outputs (both formats), precedence, S3 keys, the step
- * request, durations/confs, backoff, exit codes, the static argparse reader, job-flag forwarding
- * and the deterministic zip. Expected values are written out or computed by other tools.
+ * request and the submission plan, durations/confs, backoff, exit codes, the static argparse
+ * reader, the job's own flags and the deterministic zip. Expected values are written out or
+ * computed by other tools.
  */
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -18,8 +19,14 @@ import {
   jobPackage,
   localImports,
 } from "../constructs/contract/job-package";
-import { checkJobArgs, moduleSummary, parseArgparse, pyString } from "../scripts/submit-job/argparse";
-import { findJob, forwardJobFlags, listJobs } from "../scripts/submit-job/jobs";
+import {
+  checkJobArgs,
+  jobFlags,
+  moduleSummary,
+  parseArgparse,
+  pyString,
+} from "../scripts/submit-job/argparse";
+import { findJob, listJobs } from "../scripts/submit-job/jobs";
 import {
   fromTerraformOutputJson,
   isTerraformOutputJson,
@@ -40,6 +47,8 @@ import {
   parseS3Uri,
   stepLogUri,
 } from "../scripts/submit-job/plan";
+import { EMR_PYTHON } from "../constructs/contract/emr-release";
+import { sparkStep } from "../constructs/contract/spark-step";
 import { localSparkArgs, plannedResult, terraformErrorLine } from "../scripts/submit-job/run";
 import { planSubmission } from "../scripts/submit-job/submission";
 import { makeProgress } from "../scripts/submit-job/wait";
@@ -254,30 +263,23 @@ describe("submission plan", () => {
     expect(plan.script.body.equals(script)).toBe(true);
     expect(plan.pyFiles).toBeUndefined();
     expect(plan.stepName).toBe("optimization:r-1");
+    // The spark-submit argv itself is the contract's (sparkStep); the plan supplies its parts.
     expect(plan.request).toEqual({
       JobFlowId: "j-DEV123",
       Steps: [
-        {
-          Name: "optimization:r-1",
-          ActionOnFailure: "CONTINUE",
-          HadoopJarStep: {
-            Jar: "command-runner.jar",
-            Args: [
-              "spark-submit",
-              "--deploy-mode",
-              "cluster",
-              "--conf",
-              "spark.a=1",
-              uri,
-              "--input",
-              "s3://lake-dev/streaming-data/",
-              "--output",
-              "s3://lake-dev/processed-data/optimization/",
-              "--partitions",
-              "8",
-            ],
-          },
-        },
+        sparkStep({
+          name: "optimization:r-1",
+          scriptUri: uri,
+          conf: ["spark.a=1"],
+          jobArgs: [
+            "--input",
+            "s3://lake-dev/streaming-data/",
+            "--output",
+            "s3://lake-dev/processed-data/optimization/",
+            "--partitions",
+            "8",
+          ],
+        }),
       ],
     });
     expect(plannedResult(plan)).toMatchObject({
@@ -314,11 +316,20 @@ describe("submission plan", () => {
     const base = `s3://lake-dev/scripts/batch-processing/${hash}/`;
     expect([plan.script.uri, plan.pyFiles!.uri]).toEqual([`${base}batch_processing.py`, `${base}common.zip`]);
     expect(plan.pyFiles!.sha256).toBe(sha256(zip));
-    expect(plan.request.Steps[0].HadoopJarStep.Args.slice(3, 6)).toEqual([
-      "--py-files",
-      `${base}common.zip`,
-      `${base}batch_processing.py`,
-    ]);
+    expect(plan.request.Steps[0]).toEqual(
+      sparkStep({
+        name: "batch-processing:r-2",
+        scriptUri: `${base}batch_processing.py`,
+        pyFilesUri: `${base}common.zip`,
+        conf: [],
+        jobArgs: [
+          "--input",
+          "s3://lake-dev/streaming-data/",
+          "--output",
+          "s3://lake-dev/processed-data/batch-processing/",
+        ],
+      }),
+    );
     expect(plannedResult(plan).pyFiles).toEqual({
       uri: `${base}common.zip`,
       sha256: sha256(zip),
@@ -408,6 +419,10 @@ describe("step request", () => {
               "--deploy-mode",
               "cluster",
               "--conf",
+              `spark.pyspark.python=${EMR_PYTHON}`,
+              "--conf",
+              `spark.pyspark.driver.python=${EMR_PYTHON}`,
+              "--conf",
               "spark.executor.memory=4g",
               "--conf",
               "spark.sql.shuffle.partitions=64",
@@ -433,12 +448,11 @@ describe("step request", () => {
       conf: [],
       actionOnFailure: "CANCEL_AND_WAIT",
     });
-    expect(r.Steps[0].HadoopJarStep.Args.slice(0, 4)).toEqual([
-      "spark-submit",
-      "--deploy-mode",
-      "cluster",
+    expect(r.Steps[0].HadoopJarStep.Args.slice(0, 3)).toEqual(["spark-submit", "--deploy-mode", "cluster"]);
+    expect(r.Steps[0].HadoopJarStep.Args).not.toContain("--py-files");
+    expect(r.Steps[0].HadoopJarStep.Args[r.Steps[0].HadoopJarStep.Args.indexOf("--input") - 1]).toBe(
       plan.scriptUri,
-    ]);
+    );
     expect(r.Steps[0].ActionOnFailure).toBe("CANCEL_AND_WAIT");
   });
   it("shows terraform's first Error line, not the warnings before it, with a hint for an undeployed stack", () => {
@@ -629,23 +643,39 @@ p.add_argument(*FLAGS)
     expectUsage(() => findJob(FIXTURE_JOBS, "Batch_Processing"), /kebab-case/);
     expectUsage(() => listJobs("/nonexistent/jobs"), /jobs directory \/nonexistent\/jobs does not exist/);
   });
-  it("forwards known job flags after -- and leaves CLI flags alone", () => {
+  it("takes the job's own flags from the words the CLI parser left, with their values", () => {
     const job = findJob(FIXTURE_JOBS, "streaming-processor");
-    const cli = new Set(["--input", "--output", "--local"]);
-    expect(
-      forwardJobFlags(
-        ["streaming-processor", "--partition", "year=2026", "--local", "--fail", "--input", "i"],
-        job,
-        cli,
-      ),
-    ).toEqual(["streaming-processor", "--local", "--input", "i", "--", "--partition", "year=2026", "--fail"]);
-    expect(forwardJobFlags(["j", "--partition=p", "--", "--x"], job, cli)).toEqual([
-      "j",
-      "--",
-      "--partition=p",
-      "--x",
+    expect(jobFlags(job, ["--partition", "year=2026/hour=09", "--fail"])).toEqual([
+      "--partition",
+      "year=2026/hour=09",
+      "--fail",
     ]);
-    expect(forwardJobFlags(["j", "--local"], job, cli)).toEqual(["j", "--local"]);
+    expect(jobFlags(job, ["--fail", "--partition=p"])).toEqual(["--fail", "--partition=p"]);
+    expect(jobFlags(job, ["--partition", "-5"])).toEqual(["--partition", "-5"]);
+    expect(jobFlags(job, [])).toEqual([]);
+  });
+  it("refuses unknown options, stray words and missing values, naming them", () => {
+    const job = findJob(FIXTURE_JOBS, "streaming-processor");
+    expectUsage(
+      () => jobFlags(job, ["--bogus-flag"]),
+      /^unknown option --bogus-flag: not a submit-job option \(see --help\) and streaming-processor does not take it \(it takes: --partition, --fail\)$/,
+    );
+    expectUsage(() => jobFlags(job, ["--partition", "p", "--nope=1"]), /^unknown option --nope: /);
+    expectUsage(
+      () => jobFlags(job, ["--fail", "extra"]),
+      /^unexpected argument extra; job args go after `--`$/,
+    );
+    expectUsage(() => jobFlags(job, ["-5"]), /^unexpected argument -5;/);
+    expectUsage(
+      () => jobFlags(job, ["--partition"]),
+      /^--partition needs a value \(streaming-processor option: year=/,
+    );
+    expectUsage(() => jobFlags(job, ["--partition", "--fail"]), /^--partition needs a value/);
+    const partial = { name: "x", args: [], argsComplete: false };
+    expectUsage(
+      () => jobFlags(partial, ["--dynamic"]),
+      /x does not take it \(it takes only --input and --output\); if its script does, pass it after `--`$/,
+    );
   });
   it("checks extra args against the job's definition", () => {
     const job = findJob(FIXTURE_JOBS, "streaming-processor");

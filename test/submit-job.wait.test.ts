@@ -16,6 +16,7 @@ import type {
   StepSummary,
 } from "../scripts/submit-job/aws";
 import { UsageError } from "../scripts/submit-job/errors";
+import { sparkSubmitArgs } from "../constructs/contract/spark-step";
 import type { AddStepsRequest } from "../scripts/submit-job/plan";
 import { submit, SubmitOptions } from "../scripts/submit-job/run";
 import { Clock, Progress, waitForStep } from "../scripts/submit-job/wait";
@@ -263,22 +264,22 @@ describe("submit with scripted AWS", () => {
     const prefix = `lake-b/scripts/streaming-processor/${hash.slice(0, 12)}/`;
     expect(s3.puts).toEqual([`${prefix}streaming_processor.py`, `${prefix}common.zip`]);
     expect(s3.objects.get(s3.puts[0])!.equals(script)).toBe(true);
-    expect(emr.added[0].Steps[0].HadoopJarStep.Args).toEqual([
-      "spark-submit",
-      "--deploy-mode",
-      "cluster",
-      "--conf",
-      "spark.sql.shuffle.partitions=8",
-      "--py-files",
-      `s3://${prefix}common.zip`,
-      `s3://${prefix}streaming_processor.py`,
-      "--input",
-      "s3://lake-b/streaming-data/",
-      "--output",
-      "s3://lake-b/processed-data/streaming-processor/",
-      "--partition",
-      "year=2026/month=01/day=31/hour=09",
-    ]);
+    expect(emr.added[0].Steps[0].HadoopJarStep.Args).toEqual(
+      sparkSubmitArgs({
+        name: "streaming-processor:r-1",
+        scriptUri: `s3://${prefix}streaming_processor.py`,
+        pyFilesUri: `s3://${prefix}common.zip`,
+        conf: ["spark.sql.shuffle.partitions=8"],
+        jobArgs: [
+          "--input",
+          "s3://lake-b/streaming-data/",
+          "--output",
+          "s3://lake-b/processed-data/streaming-processor/",
+          "--partition",
+          "year=2026/month=01/day=31/hour=09",
+        ],
+      }),
+    );
     expect(emr.added).toHaveLength(1);
     expect(emr.added[0].Steps[0].Name).toBe("streaming-processor:r-1");
     expect(result).toMatchObject({

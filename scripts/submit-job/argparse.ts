@@ -165,6 +165,50 @@ export function moduleSummary(src: string): string | undefined {
   return para || undefined;
 }
 
+/** `-5`, `2.5`: values, never flags (argparse reads them the same way). */
+const NEGATIVE_NUMBER = /^-\d+(\.\d+)?$/;
+
+/** The job's `--` flags that submit-job does not set itself (for messages). */
+function ownFlags(job: ArgparseJob): string[] {
+  return job.args.flatMap((a) =>
+    a.flags.filter((f) => f.startsWith("--") && f !== "--input" && f !== "--output"),
+  );
+}
+
+/**
+ * The job's own flags given among submit-job's options (`submit-job streaming-processor
+ * --partition P --local`). The CLI parser leaves the options it does not define, and the words
+ * after them, in order; each option must be one of the job's argparse flags, and takes the next
+ * word as its value unless it is a switch or written `--flag=value`. Anything else is a one-line
+ * usage error naming it.
+ */
+export function jobFlags(job: ArgparseJob, words: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (!word.startsWith("-") || NEGATIVE_NUMBER.test(word))
+      throw new UsageError(`unexpected argument ${word}; job args go after \`--\``);
+    const flag = word.split("=")[0];
+    const spec = job.args.find((a) => a.flags.includes(flag));
+    if (!spec) {
+      const known = ownFlags(job);
+      throw new UsageError(
+        `unknown option ${flag}: not a submit-job option (see --help) and ${job.name} does not take it (${
+          known.length ? `it takes: ${known.join(", ")}` : "it takes only --input and --output"
+        })${job.argsComplete ? "" : "; if its script does, pass it after `--`"}`,
+      );
+    }
+    out.push(word);
+    if (spec.isSwitch || word.includes("=")) continue;
+    const value = words[i + 1];
+    if (value === undefined || (value.startsWith("-") && !NEGATIVE_NUMBER.test(value)))
+      throw new UsageError(`${flag} needs a value (${job.name} option${spec.help ? `: ${spec.help}` : ""})`);
+    out.push(value);
+    i++;
+  }
+  return out;
+}
+
 /** Checks extra job args against the job's argparse definition (when it was fully readable). */
 export function checkJobArgs(job: ArgparseJob, extra: readonly string[]): void {
   if (!job.argsComplete || job.args.length === 0) return;

@@ -2,13 +2,13 @@
  * submit-job — run a jobs/ script on the stack's EMR cluster (or locally) from the stack outputs.
  * This entry parses arguments and is the only place that sets the exit code.
  */
-import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { Options } from "yargs";
 import yargs from "yargs/yargs";
 import { makeAws } from "./aws";
 import { describeError, EXIT, exitCodeFor, Outcome, UsageError } from "./errors";
-import { forwardJobFlags, JobInfo, listJobs } from "./jobs";
-import { jobFileName, JOB_NAME_RE } from "../../constructs/contract/job-package";
+import { jobFlags } from "./argparse";
+import { findJob, JobInfo, listJobs } from "./jobs";
 import { runTerraformOutput, submit, SubmitResult } from "./run";
 import { makeProgress, realClock } from "./wait";
 
@@ -17,52 +17,6 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 /** The repo root: two levels above dist/cli/submit-job.js and scripts/submit-job/cli.ts alike. */
 const DEFAULT_REPO_ROOT = join(__dirname, "..", "..");
-
-const CLI_FLAGS = new Set([
-  "--input",
-  "--output",
-  "--stack",
-  "--outputs",
-  "--cluster-id",
-  "--bucket",
-  "--region",
-  "--profile",
-  "--endpoint-url",
-  "--conf",
-  "--run-id",
-  "--wait",
-  "--no-wait",
-  "--timeout",
-  "--log-wait",
-  "--dry-run",
-  "--json",
-  "--local",
-  "--master",
-  "--jobs-dir",
-  "--repo-root",
-  "--debug",
-  "--help",
-  "--version",
-]);
-
-/** Reads `--name V` / `--name=V` / SUBMIT_JOB_<NAME> before yargs runs (needed to forward job flags). */
-function earlyOption(argv: readonly string[], name: string): string | undefined {
-  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  if (i >= 0) return argv[i].includes("=") ? argv[i].split("=").slice(1).join("=") : argv[i + 1];
-  return process.env[`SUBMIT_JOB_${name.toUpperCase().replace(/-/g, "_")}`];
-}
-
-/** Finds the job named on the command line, to forward its own flags (e.g. --partition). */
-function jobFromArgv(argv: readonly string[], jobsDir: string): JobInfo | undefined {
-  const head = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
-  const name = head.find((a) => JOB_NAME_RE.test(a) && existsSync(join(jobsDir, jobFileName(a))));
-  if (!name) return undefined;
-  try {
-    return listJobs(jobsDir).find((j) => j.name === name);
-  } catch {
-    return undefined;
-  }
-}
 
 function printList(jobs: JobInfo[], json: boolean): void {
   if (json) {
@@ -112,12 +66,91 @@ function printHuman(r: SubmitResult): void {
   process.stdout.write(`${r.stepId ?? r.job} ${r.state}\n`);
 }
 
-async function main(rawArgv: string[]): Promise<number> {
-  const jsonWanted = rawArgv.includes("--json");
-  const debug = rawArgv.includes("--debug");
-  const repoRoot = resolve(earlyOption(rawArgv, "repo-root") ?? DEFAULT_REPO_ROOT);
-  const jobsDir = resolve(earlyOption(rawArgv, "jobs-dir") ?? join(repoRoot, "jobs"));
-  const argv = forwardJobFlags(rawArgv, jobFromArgv(rawArgv, jobsDir), CLI_FLAGS);
+/** submit-job's own options (anything else on the command line belongs to the job). */
+const OPTIONS = {
+  input: { type: "string", describe: "job input URI (default: raw_events_uri)" },
+  output: { type: "string", describe: "job output URI (default: <processed_uri><job>/)" },
+  stack: { type: "string", describe: "stack whose outputs to use (default: the only one)" },
+  outputs: {
+    type: "string",
+    describe: "a `cdktf output --outputs-file` JSON (else terraform output -json)",
+  },
+  "cluster-id": { type: "string", describe: "EMR cluster id override" },
+  bucket: {
+    type: "string",
+    describe: "lake bucket override (scripts/, streaming-data/, processed-data/, emr-logs/)",
+  },
+  region: { type: "string", describe: "AWS region override" },
+  profile: { type: "string", describe: "AWS profile" },
+  "endpoint-url": { type: "string", describe: "custom AWS endpoint (S3 then uses path-style)" },
+  conf: {
+    type: "string",
+    array: true,
+    default: [] as string[],
+    describe: "extra Spark conf k=v, repeatable",
+  },
+  "run-id": {
+    type: "string",
+    describe: "idempotency key: a step named <job>:<run-id> is reused, never duplicated",
+  },
+  wait: {
+    type: "boolean",
+    default: true,
+    describe: "wait for the step (--no-wait: return once submitted)",
+  },
+  timeout: { type: "string", describe: "max wait, e.g. 45m or 2h; then cancel the step and exit 3" },
+  "log-wait": {
+    type: "string",
+    default: "2m",
+    describe: "how long to wait for a failed step's stderr log",
+  },
+  "dry-run": {
+    type: "boolean",
+    default: false,
+    describe: "print outputs, S3 keys and the AddJobFlowSteps request; change nothing",
+  },
+  json: {
+    type: "boolean",
+    default: false,
+    describe: "one JSON result object on stdout (logs on stderr)",
+  },
+  local: {
+    type: "boolean",
+    default: false,
+    describe: "run with local spark-submit from .venv on local paths",
+  },
+  master: { type: "string", default: "local[*]", describe: "Spark master for --local" },
+  "jobs-dir": { type: "string", describe: "jobs directory (default: <repo>/jobs)" },
+  "repo-root": {
+    type: "string",
+    hidden: true,
+    describe: "project root (cdktf.out/, .venv/); default: where submit-job is installed",
+  },
+  debug: { type: "boolean", default: false, describe: "stack traces for internal errors" },
+} satisfies Record<string, Options>;
+
+/**
+ * Options yargs does not define stay in `_`, in order, with the words after them: they are the
+ * job's own flags (checked against its argparse definition), so `submit-job streaming-processor
+ * --partition P --local` works. `--conf` takes one value per use, so it never swallows them; words
+ * stay strings (`1e3` is not 1000); everything after `--` goes to the job as it is.
+ */
+const PARSER_CONFIGURATION = {
+  "unknown-options-as-args": true,
+  "populate--": true,
+  "greedy-arrays": false,
+  "parse-positional-numbers": false,
+} as const;
+
+/** The option a word names: `--partition=x` → `--partition`. */
+const optionName = (word: string) => word.split("=")[0];
+
+async function main(argv: string[]): Promise<number> {
+  // From the parsed options. The parse itself does not fail on user input (no option has choices,
+  // a demand or an arity: unknown words go to the job's checks), so these defaults only ever
+  // apply to an internal error.
+  let jsonWanted = false;
+  let debug = false;
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -133,79 +166,18 @@ async function main(rawArgv: string[]): Promise<number> {
   let outcome: Outcome = { kind: "submitted" };
   let result: unknown;
   try {
-    const parser = yargs(argv)
-      .scriptName("submit-job")
-      .usage("$0 <job> [options] [-- <extra job args>]\n$0 list")
+    const args = await yargs(argv)
       .env("SUBMIT_JOB")
-      .parserConfiguration({ "populate--": true })
-      .command("list", "list the jobs in jobs/ with their arguments")
-      .command("$0 [job]", "upload a jobs/ script and run it as an EMR step", (y) =>
-        y.positional("job", {
-          type: "string",
-          describe: "kebab-case job name (batch-processing → jobs/batch_processing.py)",
-        }),
+      .parserConfiguration(PARSER_CONFIGURATION)
+      .options(OPTIONS)
+      .scriptName("submit-job")
+      .usage(
+        "$0 <job> [options] [job options] [-- <job args>]\n$0 list\n\n" +
+          "<job> is a kebab-case job name (batch-processing → jobs/batch_processing.py). The options " +
+          "its script defines (see `submit-job list`) may be given among these, or after `--`.",
       )
-      .options({
-        input: { type: "string", describe: "job input URI (default: raw_events_uri)" },
-        output: { type: "string", describe: "job output URI (default: <processed_uri><job>/)" },
-        stack: { type: "string", describe: "stack whose outputs to use (default: the only one)" },
-        outputs: {
-          type: "string",
-          describe: "a `cdktf output --outputs-file` JSON (else terraform output -json)",
-        },
-        "cluster-id": { type: "string", describe: "EMR cluster id override" },
-        bucket: {
-          type: "string",
-          describe: "lake bucket override (scripts/, streaming-data/, processed-data/, emr-logs/)",
-        },
-        region: { type: "string", describe: "AWS region override" },
-        profile: { type: "string", describe: "AWS profile" },
-        "endpoint-url": { type: "string", describe: "custom AWS endpoint (S3 then uses path-style)" },
-        conf: {
-          type: "string",
-          array: true,
-          default: [] as string[],
-          describe: "extra Spark conf k=v, repeatable",
-        },
-        "run-id": {
-          type: "string",
-          describe: "idempotency key: a step named <job>:<run-id> is reused, never duplicated",
-        },
-        wait: {
-          type: "boolean",
-          default: true,
-          describe: "wait for the step (--no-wait: return once submitted)",
-        },
-        timeout: { type: "string", describe: "max wait, e.g. 45m or 2h; then cancel the step and exit 3" },
-        "log-wait": {
-          type: "string",
-          default: "2m",
-          describe: "how long to wait for a failed step's stderr log",
-        },
-        "dry-run": {
-          type: "boolean",
-          default: false,
-          describe: "print outputs, S3 keys and the AddJobFlowSteps request; change nothing",
-        },
-        json: {
-          type: "boolean",
-          default: false,
-          describe: "one JSON result object on stdout (logs on stderr)",
-        },
-        local: {
-          type: "boolean",
-          default: false,
-          describe: "run with local spark-submit from .venv on local paths",
-        },
-        master: { type: "string", default: "local[*]", describe: "Spark master for --local" },
-        "jobs-dir": { type: "string", describe: "jobs directory (default: <repo>/jobs)" },
-        "repo-root": {
-          type: "string",
-          hidden: true,
-          describe: "project root (cdktf.out/, .venv/); default: where submit-job is installed",
-        },
-        debug: { type: "boolean", default: false, describe: "stack traces for internal errors" },
-      })
+      .command("list", "list the jobs in jobs/ with their arguments")
+      .command("$0", "upload a jobs/ script and run it as an EMR step")
       .example("$0 list", "jobs and their arguments")
       .example("$0 batch-processing --timeout 45m", "run on the stack's cluster with default input/output")
       .example(
@@ -213,30 +185,44 @@ async function main(rawArgv: string[]): Promise<number> {
         "CI: idempotent submit, JSON result",
       )
       .example(
-        "$0 streaming-processor --local --input ./lake/raw --output ./lake/out -- --partition year=2026/month=01/day=31/hour=09",
+        "$0 streaming-processor --local --input ./lake/raw --output ./lake/out --partition year=2026/month=01/day=31/hour=09",
         "local Spark",
       )
-      .strict()
       .help()
       .version(false)
       .wrap(Math.min(110, process.stdout.columns ?? 110))
       .fail((msg, err) => {
         throw err instanceof UsageError || !err ? new UsageError(msg || String(err)) : err;
-      });
-    const args = await parser.parseAsync();
-    const jobName = args.job as string | undefined;
-    const command = (args._[0] as string | undefined) ?? jobName;
-    if (args._.length > 1)
-      throw new UsageError(`unexpected arguments ${args._.slice(1).join(" ")}; job args go after \`--\``);
-    if (command === "list" || jobName === "list") {
+      })
+      .parseAsync();
+    jsonWanted = args.json;
+    debug = args.debug;
+    const repoRoot = resolve(args.repoRoot ?? DEFAULT_REPO_ROOT);
+    const jobsDir = resolve(args.jobsDir ?? join(repoRoot, "jobs"));
+    const [command, ...rest] = args._.map(String);
+    const afterDashes = ((args["--"] as unknown[] | undefined) ?? []).map(String);
+    if (command === undefined)
+      throw new UsageError("name a job (see `submit-job list`) or a command; --help for usage");
+    if (command.startsWith("-"))
+      throw new UsageError(
+        `unknown option ${optionName(command)} (see --help); a job's own options go after its name: submit-job <job> ${optionName(command)} ...`,
+      );
+    if (command === "list") {
+      const stray = [...rest, ...afterDashes][0];
+      if (stray !== undefined)
+        throw new UsageError(
+          stray.startsWith("-")
+            ? `unknown option ${optionName(stray)} for list (see --help)`
+            : `unexpected argument ${stray}: list takes none`,
+        );
       printList(listJobs(jobsDir), args.json);
       return EXIT.ok;
     }
-    if (!jobName) throw new UsageError("name a job (see `submit-job list`) or a command; --help for usage");
+    const job = findJob(jobsDir, command);
     const progress = makeProgress(process.stderr);
     const r = await submit(
       {
-        job: jobName,
+        job: job.name,
         repoRoot,
         jobsDir,
         input: args.input,
@@ -256,7 +242,7 @@ async function main(rawArgv: string[]): Promise<number> {
         dryRun: args.dryRun,
         local: args.local,
         master: args.master,
-        extra: ((args["--"] as unknown[] | undefined) ?? []).map(String),
+        extra: [...jobFlags(job, rest), ...afterDashes],
       },
       {
         aws: makeAws,
@@ -295,7 +281,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e) => {
-    process.stderr.write(`${describeError(e, process.argv.includes("--debug"))}\n`);
+    // Only a bug in main itself gets here (it catches everything it runs): show its stack.
+    process.stderr.write(`${describeError(e, true)}\n`);
     process.exitCode = EXIT.failed;
   },
 );

@@ -51,33 +51,3 @@ export function findJob(jobsDir: string, job: string): JobInfo {
   }
   return readJob(jobsDir, file);
 }
-
-/**
- * Moves known job flags (e.g. `--partition X`) that the CLI itself does not define to after `--`,
- * so `submit-job streaming-processor --partition year=... --local` works under yargs .strict().
- */
-export function forwardJobFlags(
-  argv: readonly string[],
-  job: JobInfo | undefined,
-  cliFlags: ReadonlySet<string>,
-): string[] {
-  if (!job) return [...argv];
-  const dd = argv.indexOf("--");
-  const head = dd >= 0 ? argv.slice(0, dd) : [...argv];
-  const tail = dd >= 0 ? argv.slice(dd + 1) : [];
-  const kept: string[] = [];
-  const moved: string[] = [];
-  for (let i = 0; i < head.length; i++) {
-    const a = head[i];
-    const flag = a.startsWith("--") ? a.split("=")[0] : undefined;
-    const spec = flag && !cliFlags.has(flag) ? job.args.find((x) => x.flags.includes(flag)) : undefined;
-    if (!spec) {
-      kept.push(a);
-      continue;
-    }
-    moved.push(a);
-    if (!spec.isSwitch && !a.includes("=") && i + 1 < head.length) moved.push(head[++i]);
-  }
-  if (moved.length === 0 && dd < 0) return kept;
-  return [...kept, "--", ...moved, ...tail];
-}
