@@ -57,8 +57,11 @@ baseline() { # the course script's steps, to a step id
     "Type=Spark,Name=baseline-$i,ActionOnFailure=CONTINUE,Args=[--deploy-mode,cluster,s3://$bucket/scripts/batch_processing.py,--input,s3://$bucket/streaming-data/,--output,${processed}batch-processing/]" \
     --query 'StepIds[0]' --output text
 }
+# moto answers EMR with ISO timestamps the SDK refuses; the test-support preload rewrites them
+# (submit-job itself ships no emulator workaround).
+EMULATOR_PRELOAD="--require $ROOT/test/support/emulator-timestamps-preload.cjs"
 candidate() {
-  node bin/submit-job.js batch-processing --jobs-dir "$JOBS" --outputs "$TMP/outputs.json" --no-wait --run-id "bench-$1" --json \
+  NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }$EMULATOR_PRELOAD" node bin/submit-job.js batch-processing --jobs-dir "$JOBS" --outputs "$TMP/outputs.json" --no-wait --run-id "bench-$1" --json \
     | python3 -c 'import json,sys;print(json.load(sys.stdin)["stepId"])'
 }
 now() { date +%s.%N; }
