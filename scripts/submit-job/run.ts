@@ -1,6 +1,8 @@
 /**
- * Orchestration: resolve → plan → (dry-run | local | upload → step → wait). Returns an outcome and
- * the result object; the entry file turns the outcome into the exit code. Nothing here exits.
+ * Orchestration: validate → load the outputs → plan (`planSubmission`, pure) → print it (--dry-run)
+ * or execute it (describe the cluster, reuse the step or upload and add it, wait); or run locally.
+ * Returns an outcome and the result object; the entry file turns the outcome into the exit code.
+ * Nothing here exits.
  */
 import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
