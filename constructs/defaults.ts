@@ -1,3 +1,4 @@
+import { EMR_RELEASE } from "./contract/emr-release";
 import { LAKE_PREFIXES } from "./contract/lake";
 import { LAMBDA_RUNTIME } from "./contract/lambda-runtimes";
 
@@ -6,8 +7,11 @@ import { LAMBDA_RUNTIME } from "./contract/lambda-runtimes";
  * is omitted; environment configs (constructs/config.ts) override them with typed values.
  */
 
-/** EMR release: emr-7.9.0 ships Spark 3.5.5, the version the jobs are tested on (requirements.txt). */
-export const EMR_RELEASE_LABEL = "emr-7.9.0";
+/**
+ * EMR release, from constructs/contract/emr-release.json with the rest of its facts (Spark 3.5.5,
+ * the version the jobs are tested on; Java 17; the jobs' Python, /usr/bin/python3.11).
+ */
+export const EMR_RELEASE_LABEL: string = EMR_RELEASE.releaseLabel;
 /** Applications installed on the cluster. Hive provides the Glue-Data-Catalog-backed metastore client. */
 export const EMR_APPLICATIONS: readonly string[] = ["Hadoop", "Spark", "Hive"];
 

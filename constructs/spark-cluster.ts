@@ -12,6 +12,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { SecurityGroupRule } from "@cdktf/provider-aws/lib/security-group-rule";
 import type { EmrConfig } from "./config";
 import { DataLake } from "./data-lake";
+import { EMR_PYTHON } from "./contract/emr-release";
 import { LAKE_PREFIXES } from "./contract/lake";
 import { GlueCatalog } from "./glue-catalog";
 import { jsonDocument } from "./json-document";
@@ -397,7 +398,16 @@ export class SparkCluster extends Construct {
   }
 }
 
-/** spark-defaults (AQE, Kryo, snappy) and Glue Data Catalog as the Hive/Spark metastore. */
+/**
+ * spark-defaults (AQE, Kryo, snappy), the release's Python for PySpark, and Glue Data Catalog as
+ * the Hive/Spark metastore.
+ *
+ * spark-env's nested `export` sets PYSPARK_PYTHON / PYSPARK_DRIVER_PYTHON in spark-env.sh
+ * (https://docs.aws.amazon.com/emr/latest/ReleaseGuide/emr-spark-configure.html, "Configure Spark"):
+ * without it anything run on the cluster outside our steps (pyspark, a notebook, a plain
+ * spark-submit) gets /usr/bin/python3, which is 3.9 on EMR 7 and cannot import the jobs. The
+ * steps name the interpreter themselves too (spark-step.ts), for clusters this stack did not make.
+ */
 export function clusterConfigurations(): Record<string, unknown>[] {
   const glue = {
     "hive.metastore.client.factory.class":
@@ -405,6 +415,18 @@ export function clusterConfigurations(): Record<string, unknown>[] {
   };
   return [
     { Classification: "spark-defaults", Properties: { ...SPARK_DEFAULTS } },
+    {
+      Classification: "spark-env",
+      // An empty Properties beside the nested export, as the aws provider's aws_emr_cluster
+      // configurations_json example writes it.
+      Properties: {},
+      Configurations: [
+        {
+          Classification: "export",
+          Properties: { PYSPARK_PYTHON: EMR_PYTHON, PYSPARK_DRIVER_PYTHON: EMR_PYTHON },
+        },
+      ],
+    },
     { Classification: "spark-hive-site", Properties: glue },
     { Classification: "hive-site", Properties: glue },
   ];

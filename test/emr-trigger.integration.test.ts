@@ -9,6 +9,7 @@
  * variables the Lambda gets.
  */
 import { AddJobFlowStepsCommand, EMRClient, ListStepsCommand, RunJobFlowCommand } from "@aws-sdk/client-emr";
+import { EMR_PYTHON } from "../constructs/contract/emr-release";
 import { trigger } from "../constructs/lambdas/emr-trigger/handler";
 import { configFromEnv } from "../constructs/lambdas/emr-trigger/plan";
 import { motoEnv, setProcessEnv, startMoto, withEmulatorTimestamps, type MotoServer } from "./support/moto";
@@ -122,6 +123,10 @@ describe("emr-trigger against moto EMR", () => {
       "spark-submit",
       "--deploy-mode",
       "cluster",
+      "--conf",
+      `spark.pyspark.python=${EMR_PYTHON}`,
+      "--conf",
+      `spark.pyspark.driver.python=${EMR_PYTHON}`,
       "--py-files",
       "s3://lake/scripts/streaming-processor/0123456789ab/common.zip",
       "s3://lake/scripts/streaming-processor/0123456789ab/streaming_processor.py",

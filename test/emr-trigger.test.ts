@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AddJobFlowStepsCommand, EMRClient, ListStepsCommand } from "@aws-sdk/client-emr";
 import type { EventBridgeEvent, S3Event, SQSEvent } from "aws-lambda";
+import { EMR_PYTHON } from "../constructs/contract/emr-release";
 import { handler, pendingStepNames, trigger, type EmrApi } from "../constructs/lambdas/emr-trigger/handler";
 import {
   buildStep,
@@ -177,6 +178,10 @@ describe("buildStep", () => {
           "spark-submit",
           "--deploy-mode",
           "cluster",
+          "--conf",
+          `spark.pyspark.python=${EMR_PYTHON}`,
+          "--conf",
+          `spark.pyspark.driver.python=${EMR_PYTHON}`,
           "--py-files",
           "s3://lake/scripts/streaming-processor/0123456789ab/common.zip",
           "s3://lake/scripts/streaming-processor/0123456789ab/streaming_processor.py",
@@ -431,7 +436,8 @@ describe("configFromEnv", () => {
     const cfg = configFromEnv({ ...env, STREAMING_PY_FILES_URI: undefined });
     expect(cfg.pyFilesUri).toBeUndefined();
     const args = buildStep({ year: "2026", month: "02", day: "01", hour: "00" }, cfg).HadoopJarStep.Args;
-    expect(args.slice(0, 4)).toEqual(["spark-submit", "--deploy-mode", "cluster", "s3://b/scripts/p.py"]);
+    expect(args.slice(0, 3)).toEqual(["spark-submit", "--deploy-mode", "cluster"]);
+    expect(args[args.indexOf("--input") - 1]).toBe("s3://b/scripts/p.py");
     expect(args).not.toContain("--py-files");
   });
   it("fails when a variable is missing", () => {

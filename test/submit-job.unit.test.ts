@@ -47,6 +47,7 @@ import {
   parseS3Uri,
   stepLogUri,
 } from "../scripts/submit-job/plan";
+import { EMR_PYTHON } from "../constructs/contract/emr-release";
 import { sparkStep } from "../constructs/contract/spark-step";
 import { localSparkArgs, plannedResult, terraformErrorLine } from "../scripts/submit-job/run";
 import { planSubmission } from "../scripts/submit-job/submission";
@@ -418,6 +419,10 @@ describe("step request", () => {
               "--deploy-mode",
               "cluster",
               "--conf",
+              `spark.pyspark.python=${EMR_PYTHON}`,
+              "--conf",
+              `spark.pyspark.driver.python=${EMR_PYTHON}`,
+              "--conf",
               "spark.executor.memory=4g",
               "--conf",
               "spark.sql.shuffle.partitions=64",
@@ -443,12 +448,11 @@ describe("step request", () => {
       conf: [],
       actionOnFailure: "CANCEL_AND_WAIT",
     });
-    expect(r.Steps[0].HadoopJarStep.Args.slice(0, 4)).toEqual([
-      "spark-submit",
-      "--deploy-mode",
-      "cluster",
+    expect(r.Steps[0].HadoopJarStep.Args.slice(0, 3)).toEqual(["spark-submit", "--deploy-mode", "cluster"]);
+    expect(r.Steps[0].HadoopJarStep.Args).not.toContain("--py-files");
+    expect(r.Steps[0].HadoopJarStep.Args[r.Steps[0].HadoopJarStep.Args.indexOf("--input") - 1]).toBe(
       plan.scriptUri,
-    ]);
+    );
     expect(r.Steps[0].ActionOnFailure).toBe("CANCEL_AND_WAIT");
   });
   it("shows terraform's first Error line, not the warnings before it, with a hint for an undeployed stack", () => {
