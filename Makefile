@@ -5,13 +5,20 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3
+# The Python the jobs run under on EMR (constructs/contract/emr-release.json, read with node, which
+# every target needs anyway): the venv is made with the same minor version, so what imports here
+# imports on the cluster.
+EMR_RELEASE := constructs/contract/emr-release.json
+EMR_PY_VERSION := $(shell node -p 'require("./$(EMR_RELEASE)").python.version' 2>/dev/null)
+EMR_PY_PATH := $(shell node -p 'require("./$(EMR_RELEASE)").python.path' 2>/dev/null)
+PYTHON ?= python$(EMR_PY_VERSION)
+py_minor = $(1) -c 'import sys; print("%d.%d" % sys.version_info[:2])'
 VENV := .venv
 CHECKOV_VENV := .venv-checkov
 export CHECKPOINT_DISABLE := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help install build synth demo e2e test test-unit lint typecheck jest pytest terraform-check checkov bench clean
+.PHONY: help install build synth demo e2e test test-unit lint typecheck emr-parity jest pytest terraform-check checkov bench clean
 
 help:
 	@echo "make demo   - run the whole pipeline locally and show what a deploy would create"
@@ -28,7 +35,11 @@ node_modules/.installed: package.json package-lock.json
 	npm install --no-save --no-audit --no-fund
 	@touch $@
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt $(EMR_RELEASE)
+	@[[ -n "$(EMR_PY_VERSION)" ]] || { echo "make: cannot read python.version from $(EMR_RELEASE) (is node installed?)" >&2; exit 1; }
+	@command -v $(PYTHON) > /dev/null || { echo "make: $(PYTHON) not found: the jobs run on EMR under Python $(EMR_PY_VERSION) ($(EMR_RELEASE)); install it or set PYTHON=<a Python $(EMR_PY_VERSION)>" >&2; exit 1; }
+	@got=$$($(call py_minor,$(PYTHON)) 2> /dev/null) || { echo "make: $(PYTHON) does not run; the jobs run on EMR under Python $(EMR_PY_VERSION) ($(EMR_RELEASE)): set PYTHON=<a Python $(EMR_PY_VERSION)>" >&2; exit 1; }; [[ $$got == "$(EMR_PY_VERSION)" ]] || { echo "make: $(PYTHON) is Python $$got, but the jobs run on EMR under Python $(EMR_PY_VERSION) ($(EMR_RELEASE)): set PYTHON=<a Python $(EMR_PY_VERSION)>" >&2; exit 1; }
+	@if [[ -x $(VENV)/bin/python && $$($(call py_minor,$(VENV)/bin/python)) != "$(EMR_PY_VERSION)" ]]; then echo "make: $(VENV) is not Python $(EMR_PY_VERSION): recreating it" >&2; rm -rf $(VENV); fi
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
@@ -60,13 +71,22 @@ jest: build $(VENV)/.installed
 pytest: $(VENV)/.installed
 	$(VENV)/bin/pytest -q jobs
 
+# Nothing newer than the EMR release's Python in jobs/ (the jobs, their helpers and tools): vermin
+# finds constructs and library APIs newer than it; compiling with the venv's Python (the same
+# minor) finds the syntax vermin cannot parse there. test/emr-parity.test.ts (jest) checks the
+# release's other facts.
+emr-parity: $(VENV)/.installed
+	@$(VENV)/bin/vermin --no-tips --violations --eval-annotations -q -t=$(EMR_PY_VERSION)- jobs || { echo "emr-parity: the files above need a Python newer than $(EMR_PY_VERSION), the one that runs the jobs on EMR ($(EMR_PY_PATH), $(EMR_RELEASE))" >&2; exit 1; }
+	@find jobs -name '*.py' -not -path '*/__pycache__/*' -print0 | xargs -0 $(VENV)/bin/python -m py_compile || { echo "emr-parity: Python $(EMR_PY_VERSION) ($(VENV)/bin/python, as $(EMR_PY_PATH) on EMR) cannot compile the file above" >&2; exit 1; }
+	@echo "emr-parity: jobs/ runs on Python $(EMR_PY_VERSION) (vermin $$($(VENV)/bin/vermin --version))"
+
 terraform-check: synth
 	bash scripts/terraform-check.sh cdktf.out/stacks/*
 
 checkov: synth $(CHECKOV_VENV)/.installed
 	bash scripts/checkov-check.sh cdktf.out/stacks/*
 
-test: install typecheck lint jest pytest terraform-check checkov e2e
+test: install typecheck lint emr-parity jest pytest terraform-check checkov e2e
 
 # `make demo EVENTS=200000` scales the demo.
 demo: node_modules/.installed $(VENV)/.installed build

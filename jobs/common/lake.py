@@ -63,7 +63,7 @@ def parse_partition(text: str) -> dict[str, str]:
         raise ValueError(
             f"expected --partition year=YYYY/month=MM/day=DD/hour=HH (zero-padded), got {text!r}"
         )
-    values = dict(zip(PARTITION_KEYS, m.groups(), strict=True))
+    values = dict(zip(PARTITION_KEYS, m.groups()))  # the pattern has one group per key
     try:
         dt.datetime(*(int(v) for v in m.groups()))
     except ValueError:
@@ -199,5 +199,7 @@ def write_partitions(
         if f.path not in before
     }
     for values in set(owned) - produced:
-        sub = "/".join(f"{c}={v}" for c, v in zip(partition_cols, values, strict=True))
+        if len(values) != len(partition_cols):  # zip(strict=) would need Python 3.10
+            raise ValueError(f"owned partition {values} does not match {partition_cols}")
+        sub = "/".join(f"{c}={v}" for c, v in zip(partition_cols, values))
         delete_path(spark, f"{path.rstrip('/')}/{sub}")

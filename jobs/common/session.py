@@ -1,5 +1,7 @@
 """The one SparkSession builder every job uses."""
 
+from __future__ import annotations
+
 from pyspark import SparkConf
 from pyspark.sql import SparkSession
 
