@@ -50,3 +50,30 @@ def test_land_parquet_rejects_an_unknown_column_type(tmp_path):
     assert proc.stderr.strip().splitlines() == [
         f"land_parquet: {columns}: no Arrow type for Glue type(s) decimal(9,2)"
     ]
+
+
+def test_import_closure_follows_relative_nested_and_function_level_imports(tmp_path):
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from .b import f\nfrom .sub import c\n")
+    (pkg / "b.py").write_text("import json\n\ndef f():\n    import pkg.d\n")
+    (pkg / "d.py").write_text("")
+    (pkg / "unused.py").write_text("")
+    (pkg / "sub" / "c.py").write_text("from .. import b\n")  # sub/ has no __init__.py
+    script = tmp_path / "job.py"
+    script.write_text("import os\nimport pyspark\nfrom pkg.a import f\n")
+    proc = run_tool("import_closure.py", "--root", str(tmp_path), str(script))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == {
+        str(script): ["pkg/__init__.py", "pkg/a.py", "pkg/b.py", "pkg/d.py", "pkg/sub/c.py"]
+    }
+
+
+def test_import_closure_reports_a_syntax_error_in_one_line(tmp_path):
+    script = tmp_path / "job.py"
+    script.write_text("def broken(:\n")
+    proc = run_tool("import_closure.py", "--root", str(tmp_path), str(script))
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert proc.stderr.startswith(f"import_closure: {script}: ")
