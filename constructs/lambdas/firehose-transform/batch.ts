@@ -7,7 +7,6 @@
  * prefix. https://docs.aws.amazon.com/firehose/latest/dev/data-transformation.html
  */
 import { isUtf8 } from "node:buffer";
-import { fastTransform } from "./fast-path";
 import { transformEvent } from "./transform";
 
 /** The subset of a Firehose transformation input record the transform reads. */
@@ -45,52 +44,12 @@ export interface BatchOptions {
 export const RESPONSE_BUDGET_BYTES = 6 * 1024 * 1024 - 64 * 1024;
 
 /**
- * Bytes one response entry adds to the JSON body besides its JSON-escaped recordId:
- * `{"recordId":,"result":"…","data":"…"}` plus a comma. Base64 data never needs escaping.
+ * Bytes one answer adds to the response body: `{"recordId":…,"result":"…","data":"…"}` and a
+ * comma, with the recordId as JSON writes it (escapes and multi-byte text counted as bytes).
+ * Base64 data never needs escaping.
  */
-const entryBytes = (result: string, data: string): number => 36 + result.length + data.length;
-
-/** Bytes of the recordIds as JSON writes them, quotes included: one JSON.stringify per batch. */
-function idsJsonBytes(ids: readonly string[]): number {
-  return ids.length === 0 ? 0 : Buffer.byteLength(JSON.stringify(ids)) - ids.length - 1; // [ , ]
-}
-
-/**
- * Decoded record text. `plain`: it holds no backslash, so no JSON string in it is escaped.
- * `ascii`: every byte was ASCII, so the text's code units are its UTF-8 bytes.
- */
-type Decoded = { ok: true; text: string; plain: boolean; ascii: boolean } | { ok: false; reason: string };
-
-function decode(data: unknown): Decoded {
-  if (typeof data !== "string") return { ok: false, reason: "data is not a base64 string" };
-  if (data.length % 4 !== 0) return { ok: false, reason: "data is not valid base64" };
-  let bytes: string; // one code unit per byte
-  try {
-    bytes = atob(data);
-  } catch {
-    return { ok: false, reason: "data is not valid base64" };
-  }
-  // atob skips ASCII whitespace; a length mismatch reveals it.
-  const pad = data.endsWith("==") ? 2 : data.endsWith("=") ? 1 : 0;
-  if (bytes.length !== (data.length / 4) * 3 - pad) return { ok: false, reason: "data is not valid base64" };
-  // Bytes 0x80–0xFF count twice in UTF-8: equal lengths mean ASCII, which is its own UTF-8 text.
-  const ascii = Buffer.byteLength(bytes, "utf8") === bytes.length;
-  let text = bytes;
-  if (!ascii) {
-    const buf = Buffer.from(bytes, "latin1");
-    if (!isUtf8(buf)) return { ok: false, reason: "data is not UTF-8" };
-    text = buf.toString("utf8");
-  }
-  return { ok: true, text, plain: text.indexOf("\\") === -1, ascii };
-}
-
-/**
- * Base64 of the UTF-8 bytes of `text`. For ASCII text those bytes are its code units, which
- * `btoa` encodes without a copy into a buffer.
- */
-function encode(text: string, ascii: boolean): string {
-  return ascii ? btoa(text) : Buffer.from(text, "utf8").toString("base64");
-}
+const entryBytes = (recordId: string, result: string, data: string): number =>
+  Buffer.byteLength(JSON.stringify(recordId)) + 36 + result.length + data.length;
 
 /**
  * Transforms a batch. Never throws for any input shape: anything unexpected becomes
@@ -101,79 +60,66 @@ export function processRecords(records: readonly unknown[], opts: BatchOptions =
   const onFailure = opts.onFailure ?? (() => undefined);
   const budget = opts.maxResponseBytes ?? RESPONSE_BUDGET_BYTES;
 
-  const ids: string[] = [];
-  const inputs: string[] = [];
-  // Reserve the worst case up front: every record failing with its original data, which is
-  // never larger than the request. An Ok record only replaces its reservation if the total fits.
-  let reserved = 2;
-  let idsUpper = 0; // the recordIds' share of `reserved`, at their largest (see below)
-  for (const rec of records) {
+  const inputs = records.map((rec) => {
     const r = (typeof rec === "object" && rec !== null ? rec : {}) as Record<string, unknown>;
-    const id = typeof r.recordId === "string" ? r.recordId : String(r.recordId);
-    const data = typeof r.data === "string" ? r.data : "";
-    ids.push(id);
-    inputs.push(data);
-    idsUpper += 6 * id.length + 2;
-    reserved += entryBytes("ProcessingFailed", data);
-  }
-  reserved += idsUpper;
-  // The recordIds are reserved at their largest (JSON writes a UTF-16 unit in at most 6 bytes, as
-  // \uXXXX) until a record would not fit; then they are counted exactly, once. The decisions are
-  // those of exact counting from the start, without its cost on every batch.
-  let idsExact = false;
+    return {
+      recordId: typeof r.recordId === "string" ? r.recordId : String(r.recordId),
+      data: r.data,
+      /** What a failed record carries back: its original data. */
+      failedData: typeof r.data === "string" ? r.data : "",
+    };
+  });
+  // Reserve the worst case up front: every record failing with its original data, which is
+  // never larger than the request. An Ok answer replaces its record's reservation only if the
+  // total stays within the budget; otherwise that record fails (Firehose writes it to the error
+  // prefix) and the response stays valid.
+  let reserved = 2; // the array's brackets
+  for (const { recordId, failedData } of inputs)
+    reserved += entryBytes(recordId, "ProcessingFailed", failedData);
 
-  const out: FirehoseOutputRecord[] = new Array(records.length);
-  for (let i = 0; i < records.length; i++) {
+  return inputs.map(({ recordId, data, failedData }) => {
     let res: Transformed;
     try {
-      res = transformData((records[i] as Record<string, unknown> | null)?.data, processedAt);
+      res = transformRecord(data, processedAt);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       res = { ok: false, reason: `internal error: ${message}`.slice(0, 200) };
     }
     if (res.ok) {
-      const delta = entryBytes("Ok", res.data) - entryBytes("ProcessingFailed", inputs[i]);
-      if (reserved + delta > budget && !idsExact) {
-        reserved += idsJsonBytes(ids) - idsUpper;
-        idsExact = true;
-      }
+      const delta =
+        entryBytes(recordId, "Ok", res.data) - entryBytes(recordId, "ProcessingFailed", failedData);
       if (reserved + delta <= budget) {
         reserved += delta;
-        out[i] = { recordId: ids[i], result: "Ok", data: res.data };
-        continue;
+        return { recordId, result: "Ok", data: res.data };
       }
       res = { ok: false, reason: "transformed batch would exceed the 6 MB Lambda response limit" };
     }
-    out[i] = { recordId: ids[i], result: "ProcessingFailed", data: inputs[i] };
-    onFailure({ recordId: ids[i], reason: res.reason });
-  }
-  return out;
+    onFailure({ recordId, reason: res.reason });
+    return { recordId, result: "ProcessingFailed", data: failedData };
+  });
 }
 
 export type Transformed = { ok: true; data: string } | { ok: false; reason: string };
 
-/**
- * One record's answer: the base64 of its row, or why it fails. Most records take the byte-level
- * fast path; whatever it does not take is decided by {@link transformParsed}, whose answer the
- * fast path's equals wherever both answer.
- */
-function transformData(data: unknown, processedAt: string): Transformed {
-  const fast = typeof data === "string" ? fastTransform(data, processedAt) : null;
-  return fast !== null ? { ok: true, data: fast } : transformParsed(data, processedAt);
-}
+/** Standard padded base64, which is what Firehose sends (no whitespace, no base64url). */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** One record's answer through JSON.parse and {@link transformEvent}: any input. */
-export function transformParsed(data: unknown, processedAt: string): Transformed {
-  const decoded = decode(data);
-  if (!decoded.ok) return decoded;
+/**
+ * One record's answer: base64 → bytes → UTF-8 text → JSON.parse → {@link transformEvent} →
+ * base64 of the row, or why the record fails.
+ */
+export function transformRecord(data: unknown, processedAt: string): Transformed {
+  if (typeof data !== "string") return { ok: false, reason: "data is not a base64 string" };
+  if (data.length % 4 !== 0 || !BASE64.test(data)) return { ok: false, reason: "data is not valid base64" };
+  const bytes = Buffer.from(data, "base64");
+  if (!isUtf8(bytes)) return { ok: false, reason: "data is not UTF-8" };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(decoded.text);
+    // A byte order mark stays in the text (Buffer's decoder keeps it), and JSON.parse rejects it.
+    parsed = JSON.parse(bytes.toString("utf8"));
   } catch {
     return { ok: false, reason: "data is not valid JSON" };
   }
-  // Valid UTF-8 without a backslash: every string in `parsed` can be written as it is. If the
-  // bytes were ASCII too, so is the row: its own text is ASCII and processedAt comes from toISOString.
-  const res = transformEvent(parsed, processedAt, { stringsNeedNoEscaping: decoded.plain });
-  return res.ok ? { ok: true, data: encode(res.json, decoded.plain && decoded.ascii) } : res;
+  const res = transformEvent(parsed, processedAt);
+  return res.ok ? { ok: true, data: Buffer.from(res.json, "utf8").toString("base64") } : res;
 }

@@ -1,7 +1,7 @@
 /**
- * Pure record transformation for the Firehose transform Lambda (DESIGN §4.3): validate event
- * schema v1, anonymise `ip_address`, classify `status_code`, stamp `processed_at` and
- * `schema_version`, fold unknown fields into `extra`.
+ * Pure record transformation for the Firehose transform Lambda: validate event schema v1,
+ * anonymise `ip_address`, classify `status_code`, stamp `processed_at` and `schema_version`,
+ * fold unknown fields into `extra`.
  *
  * No AWS SDK and no Lambda globals: the handler, the local demo and the tests all call this.
  */
@@ -22,18 +22,19 @@ export type TransformOutcome = { ok: true; json: string } | { ok: false; reason:
  */
 const TRANSFORM_OWNED: ReadonlySet<string> = new Set(["status_category", "processed_at", "schema_version"]);
 const LOG_TYPE_SET: ReadonlySet<string> = new Set(LOG_TYPES);
-export const INT_MIN = -2147483648;
-export const INT_MAX = 2147483647;
-
-/** Index in STATUS_CATEGORIES of a status code's class: 1xx → 0 … 5xx → 4, anything else → 5. */
-export function statusClass(code: number | null | undefined): number {
-  if (typeof code !== "number" || !Number.isInteger(code) || code < 100 || code >= 600) return 5;
-  return Math.floor(code / 100) - 1;
-}
+/** The columns a producer sends, by name. */
+const PRODUCER_FIELDS: ReadonlyMap<string, EventField> = new Map(
+  EVENT_FIELDS.filter((f) => !f.addedByTransform).map((f) => [f.name, f]),
+);
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
 
 /** HTTP status class of a status code (1xx Informational … 5xx Server Error, else Unknown). */
 export function statusCategory(code: number | null | undefined): string {
-  return STATUS_CATEGORIES[statusClass(code)];
+  if (typeof code !== "number" || !Number.isInteger(code) || code < 100 || code >= 600) {
+    return STATUS_CATEGORIES[5];
+  }
+  return STATUS_CATEGORIES[Math.floor(code / 100) - 1];
 }
 
 /** A dotted quad of octets 0–255 without leading zeros, each octet a group. */
@@ -103,39 +104,6 @@ const ISO =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?([Zz]|([+-])(\d{2}):?(\d{2}))$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-const D0 = 48;
-const digit = (b: Uint8Array, i: number): number => {
-  const c = b[i] - D0;
-  return c >= 0 && c <= 9 ? c : -1e6; // poisons any sum it is part of
-};
-const num2 = (b: Uint8Array, i: number): number => digit(b, i) * 10 + digit(b, i + 1);
-
-/**
- * Whether the 24 bytes at `b[a]` are a timestamp in the form producers normally send and the
- * transform emits (`yyyy-MM-ddTHH:mm:ss.SSSZ`) naming a real date: checked with byte codes, no
- * regex, Date or string. The transform's fast path reads record bytes with it.
- */
-export function isCanonicalUtcAt(b: Uint8Array, a: number): boolean {
-  if (b[a + 4] !== 0x2d || b[a + 7] !== 0x2d || b[a + 10] !== 0x54 || b[a + 13] !== 0x3a) return false;
-  if (b[a + 16] !== 0x3a || b[a + 19] !== 0x2e || b[a + 23] !== 0x5a) return false;
-  const y = num2(b, a) * 100 + num2(b, a + 2);
-  const mo = num2(b, a + 5);
-  const d = num2(b, a + 8);
-  const ms = num2(b, a + 20) * 10 + digit(b, a + 22);
-  if (y < 1000 || mo < 1 || mo > 12 || d < 1 || ms < 0) return false;
-  if (num2(b, a + 11) < 0 || num2(b, a + 11) > 23 || num2(b, a + 14) < 0 || num2(b, a + 14) > 59)
-    return false;
-  if (num2(b, a + 17) < 0 || num2(b, a + 17) > 59) return false;
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  return d <= (mo === 2 && leap ? 29 : DAYS_IN_MONTH[mo - 1]);
-}
-
-/** isCanonicalUtcAt for a string: 24 characters that are 24 UTF-8 bytes are ASCII. */
-function isCanonicalUtc(s: string): boolean {
-  const b = Buffer.from(s, "utf8");
-  return b.length === 24 && isCanonicalUtcAt(b, 0);
-}
-
 /**
  * Normalises an ISO-8601 timestamp with an explicit zone to UTC `yyyy-MM-ddTHH:mm:ss.SSSZ`,
  * the form Firehose's OpenX JSON SerDe parses into a Glue `timestamp`. Returns null when the
@@ -144,7 +112,6 @@ function isCanonicalUtc(s: string): boolean {
  */
 export function normalizeTimestamp(value: unknown): string | null {
   if (typeof value !== "string" || value.length > 40) return null;
-  if (value.length === 24 && isCanonicalUtc(value)) return value;
   const m = ISO.exec(value);
   if (!m) return null;
   const y = +m[1];
@@ -186,169 +153,70 @@ function typeError(field: EventField, got: unknown): string {
   return `${field.name} must be ${want[field.type]}, got ${shown}`;
 }
 
-/**
- * Table-order index of each producer column. A row's present columns are a bit mask, so the
- * table may have at most 31 columns (a test holds EVENT_FIELDS to that).
- */
-export const PRODUCER_AT: ReadonlyMap<string, number> = new Map(
-  EVENT_FIELDS.flatMap((f, i) => (f.addedByTransform ? [] : [[f.name, i] as const])),
-);
-export const REQUIRED_MASK = EVENT_FIELDS.reduce((m, f, i) => (f.required ? m | (1 << i) : m), 0);
-export const columnAt = (name: string): number => EVENT_FIELDS.findIndex((f) => f.name === name);
-export const EVENT_ID_AT = columnAt("event_id");
-export const IP_AT = columnAt("ip_address");
-export const STATUS_CODE_AT = columnAt("status_code");
-const STATUS_CATEGORY_AT = columnAt("status_category");
-const PROCESSED_AT_AT = columnAt("processed_at");
-const SCHEMA_VERSION_AT = columnAt("schema_version");
-const EXTRA_AT = columnAt("extra");
-/** Columns whose JSON value is a string: their quotes belong to the literal text around them. */
-const QUOTED = EVENT_FIELDS.map((f) => f.type === "string" || f.type === "timestamp");
-
-/**
- * The literal JSON text between the present values of a row: keys, `null`s of the absent
- * columns, quotes of string values, the columns that are the same for a whole batch and status
- * class (`status_category`, `processed_at`, `schema_version`), braces and the newline. A row is
- * `gaps[0] + v1 + gaps[1] + … + vN + gaps[N]`: a web event is ~30 pieces instead of ~50 (V8
- * flattens every piece, and on a ~1 KB row that costs more than copying the bytes). Cached per
- * set of present columns and status class for the batch's `processed_at`; records from one
- * producer have a handful of shapes, and the cache is bounded so odd inputs cannot grow it.
- */
-const gapsCache = new Map<number, readonly string[]>();
-let gapsProcessedAt = "";
-export function gapsFor(mask: number, statusIndex: number, processedAt: string): readonly string[] {
-  if (processedAt !== gapsProcessedAt) {
-    gapsCache.clear();
-    gapsProcessedAt = processedAt;
-  }
-  const key = mask * 8 + statusIndex;
-  const cached = gapsCache.get(key);
-  if (cached !== undefined) return cached;
-  const gaps = buildGaps(mask, statusIndex, processedAt);
-  if (gapsCache.size < 256) gapsCache.set(key, gaps);
-  return gaps;
-}
-
-/** The literal text of {@link gapsFor}, uncached. `processedAt` is written as JSON.stringify writes it. */
-export function buildGaps(mask: number, statusIndex: number, processedAt: string): string[] {
-  const gaps: string[] = [];
-  let gap = "{";
-  EVENT_FIELDS.forEach((f, i) => {
-    gap += (i === 0 ? "" : ",") + JSON.stringify(f.name) + ":";
-    if (i === STATUS_CATEGORY_AT) gap += JSON.stringify(STATUS_CATEGORIES[statusIndex]);
-    else if (i === PROCESSED_AT_AT) gap += JSON.stringify(processedAt);
-    else if (i === SCHEMA_VERSION_AT) gap += JSON.stringify(SCHEMA_VERSION);
-    else if ((mask & (1 << i)) === 0) gap += "null";
-    else {
-      gaps.push(gap + (QUOTED[i] ? '"' : ""));
-      gap = QUOTED[i] ? '"' : "";
+/** The column value of a present (non-null) producer value, or why the record is rejected. */
+function columnValue(
+  field: EventField,
+  v: unknown,
+): { ok: true; value: unknown } | { ok: false; reason: string } {
+  const bad = { ok: false as const, reason: typeError(field, v) };
+  switch (field.type) {
+    case "string":
+      if (typeof v !== "string") return bad;
+      if (field.name === "ip_address") {
+        const anon = anonymizeIp(v);
+        return anon === null
+          ? { ok: false, reason: "ip_address is not an IPv4 or IPv6 address" }
+          : { ok: true, value: anon };
+      }
+      if (field.name === "event_id" && v === "") return { ok: false, reason: "event_id must not be empty" };
+      return { ok: true, value: v };
+    case "int":
+      return typeof v === "number" && Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX
+        ? { ok: true, value: v }
+        : bad;
+    case "bigint":
+      return Number.isSafeInteger(v) ? { ok: true, value: v } : bad;
+    case "double":
+      return Number.isFinite(v) ? { ok: true, value: v } : bad;
+    case "timestamp": {
+      const ts = normalizeTimestamp(v);
+      return ts === null ? bad : { ok: true, value: ts };
     }
-  });
-  gaps.push(gap + "}\n");
-  return gaps;
+  }
 }
-
-/** Column texts of the record being transformed (one at a time: transformEvent is synchronous). */
-const values = new Array<string>(EVENT_FIELDS.length).fill("");
-
-/** Options of {@link transformEvent}. */
-export interface TransformOptions {
-  /**
-   * The caller guarantees that every string in `input` was parsed from JSON text that holds no
-   * backslash and was decoded from valid UTF-8. Such a string holds no `"`, `\\`, control
-   * character or lone surrogate, so `JSON.stringify(s)` is `"` + s + `"`: the transform then
-   * writes strings as they are instead of escaping them (the costliest step of a ~1 KB record).
-   * @default false
-   */
-  readonly stringsNeedNoEscaping?: boolean;
-}
-
-/** JSON string escaping without the quotes (the quotes are part of the row's literal text). */
-const escapeJson = (s: string): string => {
-  const q = JSON.stringify(s);
-  return q.length === s.length + 2 ? s : q.slice(1, -1);
-};
-const asIs = (s: string): string => s;
 
 /**
  * Validates and enriches one parsed record into the JSON text of a schema-v1 row: every column
  * of EVENT_FIELDS, in table order, null when absent — nothing else — terminated by "\n" so the
- * objects Firehose concatenates stay one JSON document per line. The text is exactly what
- * `JSON.stringify(row) + "\n"` gives (a fuzz test holds it to that); it is assembled from the
- * values and cached literal text because stringifying a freshly built object costs more than
- * the rest of the transform. `processedAt` is an ISO-8601 UTC string (one per batch).
- * Never throws for any JSON value.
+ * objects Firehose concatenates stay one JSON document per line. The first invalid value in the
+ * record's own key order is the one reported. `processedAt` is an ISO-8601 UTC string (one per
+ * batch). Never throws for any JSON value.
  */
-export function transformEvent(
-  input: unknown,
-  processedAt: string,
-  opts: TransformOptions = {},
-): TransformOutcome {
+export function transformEvent(input: unknown, processedAt: string): TransformOutcome {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     return { ok: false, reason: "record is not a JSON object" };
   }
   const src = input as Record<string, unknown>;
-  const text = opts.stringsNeedNoEscaping === true ? asIs : escapeJson;
-  let mask = 0;
-  let statusCode: number | null = null;
+  const row: Record<string, unknown> = Object.fromEntries(EVENT_FIELDS.map((f) => [f.name, null]));
   let extra: Record<string, unknown> | null = null;
-  // One walk over the record's own keys (JSON.parse objects inherit no enumerable key).
-  for (const key in src) {
-    const i = PRODUCER_AT.get(key);
-    const v = src[key];
-    if (i === undefined) {
+  for (const [key, v] of Object.entries(src)) {
+    const field = PRODUCER_FIELDS.get(key);
+    if (field === undefined) {
       if (TRANSFORM_OWNED.has(key)) continue;
       // Unknown fields are kept, not dropped. A null-prototype object keeps "__proto__" a key.
       extra ??= Object.create(null) as Record<string, unknown>;
       extra[key] = v;
       continue;
     }
-    if (v === undefined || v === null) continue;
-    const field = EVENT_FIELDS[i];
-    switch (field.type) {
-      case "string":
-        if (typeof v !== "string") return { ok: false, reason: typeError(field, v) };
-        if (i === IP_AT) {
-          const anon = anonymizeIp(v);
-          if (anon === null) return { ok: false, reason: "ip_address is not an IPv4 or IPv6 address" };
-          values[i] = anon; // digits, hex, '.', ':' only
-        } else {
-          if (i === EVENT_ID_AT && v === "") return { ok: false, reason: "event_id must not be empty" };
-          values[i] = text(v);
-        }
-        break;
-      case "int":
-        if (typeof v !== "number" || !Number.isInteger(v) || v < INT_MIN || v > INT_MAX) {
-          return { ok: false, reason: typeError(field, v) };
-        }
-        if (i === STATUS_CODE_AT) statusCode = v;
-        values[i] = String(v); // JSON.stringify of a finite number is its String
-        break;
-      case "bigint":
-        if (typeof v !== "number" || !Number.isSafeInteger(v))
-          return { ok: false, reason: typeError(field, v) };
-        values[i] = String(v);
-        break;
-      case "double":
-        if (typeof v !== "number" || !Number.isFinite(v)) return { ok: false, reason: typeError(field, v) };
-        values[i] = String(v);
-        break;
-      case "timestamp": {
-        const ts = normalizeTimestamp(v);
-        if (ts === null) return { ok: false, reason: typeError(field, v) };
-        values[i] = ts; // yyyy-MM-ddTHH:mm:ss.SSSZ
-        break;
-      }
-    }
-    mask |= 1 << i;
+    if (v === undefined || v === null) continue; // the column stays null
+    const res = columnValue(field, v);
+    if (!res.ok) return res;
+    row[key] = res.value;
   }
-  if ((mask & REQUIRED_MASK) !== REQUIRED_MASK) {
-    const missing = EVENT_FIELDS.find((f, i) => f.required && (mask & (1 << i)) === 0);
-    return { ok: false, reason: `missing required field ${missing?.name}` };
-  }
-  const logType = src.log_type;
-  if (!LOG_TYPE_SET.has(logType as string)) {
-    const shown = JSON.stringify(logType).slice(0, 40);
+  const missing = EVENT_FIELDS.find((f) => f.required && row[f.name] === null);
+  if (missing !== undefined) return { ok: false, reason: `missing required field ${missing.name}` };
+  if (!LOG_TYPE_SET.has(row.log_type as string)) {
+    const shown = JSON.stringify(row.log_type).slice(0, 40);
     return { ok: false, reason: `log_type must be one of ${LOG_TYPES.join(", ")}, got ${shown}` };
   }
   const sv = src.schema_version;
@@ -356,14 +224,9 @@ export function transformEvent(
     return { ok: false, reason: `unsupported schema_version ${String(JSON.stringify(sv)).slice(0, 20)}` };
   }
 
-  if (extra !== null) {
-    values[EXTRA_AT] = escapeJson(JSON.stringify(extra));
-    mask |= 1 << EXTRA_AT;
-  }
-  const gaps = gapsFor(mask, statusClass(statusCode), processedAt);
-  let json = gaps[0];
-  for (let i = 0, g = 1; i < values.length; i++) {
-    if ((mask & (1 << i)) !== 0) json += values[i] + gaps[g++];
-  }
-  return { ok: true, json };
+  row.status_category = statusCategory(row.status_code as number | null);
+  row.processed_at = processedAt;
+  row.schema_version = SCHEMA_VERSION;
+  row.extra = extra === null ? null : JSON.stringify(extra);
+  return { ok: true, json: JSON.stringify(row) + "\n" };
 }
