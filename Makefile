@@ -18,7 +18,7 @@ CHECKOV_VENV := .venv-checkov
 export CHECKPOINT_DISABLE := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help install build synth demo e2e test test-unit lint typecheck emr-parity jest pytest terraform-check checkov bench clean
+.PHONY: help install build synth demo e2e test test-unit lint typecheck emr-parity jest pytest terraform-check checkov review bench clean
 
 help:
 	@echo "make demo   - run the whole pipeline locally and show what a deploy would create"
@@ -96,6 +96,11 @@ demo: node_modules/.installed $(VENV)/.installed build
 # independently from the generated input.
 e2e: node_modules/.installed $(VENV)/.installed build
 	bash scripts/demo.sh --events 3000 --hours 3 --out build/e2e --skip-synth --check
+
+# `make review ENV=dev`: synth → offline plan (against the stack's local state when one exists) →
+# plan-review; exits with plan-review's code (0 nothing, 2 warnings, 3 a block).
+review: synth
+	bash scripts/plan-review/review.sh $(or $(ENV),dev)
 
 bench: install build
 	bash scripts/bench.sh

@@ -49,7 +49,8 @@ function listed(addresses: string[]): string {
   return addresses.length > MAX_LISTED ? `${shown} and ${addresses.length - MAX_LISTED} more` : shown;
 }
 
-export function summarize(plan: PlanJson): Summary {
+/** Counts of the plan's changes (with --drift: of resource_drift, what changed outside Terraform). */
+export function summarize(plan: PlanJson, drift = false): Summary {
   const s: Summary = {
     create: 0,
     update: 0,
@@ -60,7 +61,7 @@ export function summarize(plan: PlanJson): Summary {
     moved: [],
     outputs: [],
   };
-  for (const rc of plan.resource_changes ?? []) {
+  for (const rc of (drift ? plan.resource_drift : plan.resource_changes) ?? []) {
     const a = rc.change.actions;
     if (isReplace(a)) s.replace++;
     else if (a.includes("create")) s.create++;
@@ -472,6 +473,8 @@ function driftFindings(ctx: Context): Finding[] {
       reasons.push({ level: "warn", line: `ingress opened to ${l}` });
     for (const attr of POLICY_ATTRIBUTES[d.type] ?? []) {
       if (gone) continue;
+      if (tlsOnlyRemoved(at(d.change.before, [attr]), at(d.change.after, [attr])))
+        reasons.push({ level: "warn", line: `${attr}: the deny-unless-TLS statement is gone` });
       const b = parsePolicy(at(d.change.before, [attr]));
       const af = parsePolicy(at(d.change.after, [attr]));
       if (!b || !af) continue;
@@ -541,7 +544,7 @@ export function analyze(input: AnalyzeInput): Report {
     mode: input.drift ? "drift" : "plan",
     ...(input.plan.terraform_version ? { terraformVersion: input.plan.terraform_version } : {}),
     errored: input.plan.errored === true,
-    summary: summarize(input.plan),
+    summary: summarize(input.plan, input.drift === true),
     findings,
     exitCode: exitCodeOf(findings),
   };

@@ -41,6 +41,7 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
       .strict()
       .help()
       .version(false)
+      .wrap(Math.min(110, process.stdout.columns ?? 110))
       .exitProcess(false)
       .fail((msg, e) => {
         throw new UsageError(msg || (e ? e.message : "bad arguments"));

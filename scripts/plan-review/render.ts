@@ -18,6 +18,7 @@ function counts(findings: Finding[]): Record<Level, number> {
 
 function planLine(r: Report): string {
   const s = r.summary;
+  if (r.mode === "drift") return `${s.update} changed outside Terraform, ${s.delete} gone`;
   const bits = [
     `${s.create} to create`,
     `${s.update} to update`,
@@ -62,7 +63,7 @@ export function renderMarkdown(r: Report, limit = MARKDOWN_LIMIT): string {
   if (r.findings.length === 0) head.push("", "Nothing to report.");
   let out = head.join("\n");
   const reserve = 400;
-  let shown = 0;
+  const shown = new Set<Finding>();
   for (const level of LEVELS) {
     const group = r.findings.filter((f) => f.level === level);
     if (group.length === 0) continue;
@@ -73,14 +74,13 @@ export function renderMarkdown(r: Report, limit = MARKDOWN_LIMIT): string {
       const item = `\n${mdFinding(f)}`;
       if (out.length + item.length + reserve > limit) break;
       out += item;
-      shown++;
+      shown.add(f);
     }
   }
-  if (shown < r.findings.length) {
-    const rest = r.findings.slice(0).filter((f) => !out.includes(`**${f.kind}** ${code(f.address)}`));
+  if (shown.size < r.findings.length) {
     const c: Record<Level, number> = { block: 0, warn: 0, info: 0 };
-    for (const f of rest) c[f.level]++;
-    out += `\n\n_${r.findings.length - shown} more finding(s) not shown (${c.block} block, ${c.warn} warn, ${c.info} info) to stay under GitHub's comment limit: run \`plan-review --format text\` for all._`;
+    for (const f of r.findings) if (!shown.has(f)) c[f.level]++;
+    out += `\n\n_${r.findings.length - shown.size} more finding(s) not shown (${c.block} block, ${c.warn} warn, ${c.info} info) to stay under GitHub's comment limit: run \`plan-review --format text\` for all._`;
   }
   return `${out}\n`;
 }

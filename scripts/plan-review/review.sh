@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# `make review ENV=dev`: the synthesised stack → an offline terraform plan → plan-review.
+#
+#   scripts/plan-review/review.sh dev|prod
+#
+# The plan runs in a temporary copy of cdktf.out/stacks/pipeline-<env> with the same overrides
+# as scripts/terraform-check.sh (provider from the filesystem mirror, fake credentials, a local
+# backend), with -refresh=false: nothing talks to AWS. Its state is REVIEW_STATE when set, else
+# the stack's local-backend state (terraform.pipeline-<env>.tfstate, what a local deploy writes)
+# when it exists — copied, never written — else none (the plan then creates everything).
+# REVIEW_BASE_SYNTH=<stack dir> adds the base for what only the configuration shows
+# (prevent_destroy, cost delta); plan-review-acks.json at the repo root (or REVIEW_ACK) is used
+# when present. Writes build/review/pipeline-<env>/{plan.json,plan-review.md}; prints the text
+# report and exits with plan-review's code (0 nothing, 2 warnings, 3 a block, 1 an error).
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+env="${1:-dev}"
+stack="pipeline-$env"
+synth="$root/cdktf.out/stacks/$stack"
+MIRROR="${TF_PROVIDER_MIRROR:-/opt/tf-plugins}"
+PROVIDER="registry.terraform.io/hashicorp/aws"
+export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+
+if [[ ! -f "$synth/cdk.tf.json" ]]; then
+  echo "review: no $synth/cdk.tf.json: run \`make synth\` (ENV is dev or prod)" >&2
+  exit 1
+fi
+command -v terraform >/dev/null 2>&1 || { echo "review: terraform is not on PATH" >&2; exit 1; }
+if ! compgen -G "$MIRROR/$PROVIDER/*/*/terraform-provider-aws_*" >/dev/null; then
+  echo "review: no hashicorp/aws provider in the filesystem mirror $MIRROR (set TF_PROVIDER_MIRROR)" >&2
+  exit 1
+fi
+
+out="$root/build/review/$stack"
+mkdir -p "$out"
+work="$(mktemp -d "${TMPDIR:-/tmp}/review.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+cat >"$work/terraformrc" <<TFRC
+provider_installation {
+  filesystem_mirror {
+    path    = "$MIRROR"
+    include = ["$PROVIDER"]
+  }
+  direct {
+    exclude = ["$PROVIDER"]
+  }
+}
+TFRC
+export TF_CLI_CONFIG_FILE="$work/terraformrc"
+export AWS_ACCESS_KEY_ID=AKIAFAKEFAKEFAKEFAKE AWS_SECRET_ACCESS_KEY=fake
+unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN
+
+dir="$work/$stack"
+mkdir -p "$dir"
+cp -R "$synth/." "$dir/"
+rm -rf "$dir/.terraform" "$dir/.terraform.lock.hcl"
+cat >"$dir/provider_override.tf.json" <<JSON
+{"provider": {"aws": [{
+  "access_key": "AKIAFAKEFAKEFAKEFAKE", "secret_key": "fake",
+  "skip_credentials_validation": true, "skip_requesting_account_id": true,
+  "skip_metadata_api_check": true, "skip_region_validation": true
+}]}}
+JSON
+cat >"$dir/backend_override.tf.json" <<JSON
+{"terraform": {"backend": {"local": {"path": "$dir/terraform.tfstate"}}}}
+JSON
+
+# The local backend's path is relative to where terraform runs: the stack directory under
+# `cdktf deploy`.
+state="${REVIEW_STATE:-$synth/terraform.$stack.tfstate}"
+if [[ -f "$state" ]]; then
+  cp "$state" "$dir/terraform.tfstate"
+  echo "review: planning $stack against the state in $state (copied, -refresh=false)" >&2
+else
+  echo "review: planning $stack against no state (no $state): every resource is a create" >&2
+fi
+
+if ! terraform -chdir="$dir" init -no-color -input=false >"$work/init.log" 2>&1; then
+  cat "$work/init.log" >&2
+  echo "review: terraform init failed" >&2
+  exit 1
+fi
+if ! terraform -chdir="$dir" plan -refresh=false -lock=false -no-color -input=false -out="$dir/plan.bin" \
+  >"$work/plan.log" 2>&1; then
+  # A plan that breaks prevent_destroy still saves (errored: true): review it rather than stop.
+  if [[ ! -f "$dir/plan.bin" ]]; then
+    cat "$work/plan.log" >&2
+    echo "review: terraform plan failed" >&2
+    exit 1
+  fi
+  grep -E "Error|prevent_destroy" "$work/plan.log" >&2 || true
+fi
+terraform -chdir="$dir" show -json "$dir/plan.bin" >"$out/plan.json"
+
+args=("$out/plan.json" --synth "$synth")
+[[ -n "${REVIEW_BASE_SYNTH:-}" ]] && args+=(--base-synth "$REVIEW_BASE_SYNTH")
+ack="${REVIEW_ACK:-$root/plan-review-acks.json}"
+[[ -f "$ack" ]] && args+=(--ack "$ack")
+
+set +e
+node "$root/bin/plan-review.js" "${args[@]}" --format markdown >"$out/plan-review.md"
+node "$root/bin/plan-review.js" "${args[@]}" --format text
+rc=$?
+set -e
+echo "review: plan JSON $out/plan.json, PR comment $out/plan-review.md (exit $rc)" >&2
+exit $rc
