@@ -18,7 +18,7 @@ CHECKOV_VENV := .venv-checkov
 export CHECKPOINT_DISABLE := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help install build synth demo e2e test test-unit lint typecheck emr-parity jest pytest terraform-check checkov review bench clean
+.PHONY: help install build synth synth-hcl demo e2e test test-unit lint typecheck emr-parity jest pytest terraform-check checkov review bench clean
 
 help:
 	@echo "make demo   - run the whole pipeline locally and show what a deploy would create"
@@ -56,6 +56,10 @@ synth: build
 	npx cdktf synth --output cdktf.out > /dev/null
 	@ls cdktf.out/stacks
 
+# The same stacks as formatted HCL, one directory each: the exit path (docs/operations.md).
+synth-hcl: build
+	bash scripts/export-hcl.sh cdktf.out/hcl
+
 typecheck: node_modules/.installed
 	npx tsc --noEmit
 
@@ -80,11 +84,12 @@ emr-parity: $(VENV)/.installed
 	@find jobs -name '*.py' -not -path '*/__pycache__/*' -print0 | xargs -0 $(VENV)/bin/python -m py_compile || { echo "emr-parity: Python $(EMR_PY_VERSION) ($(VENV)/bin/python, as $(EMR_PY_PATH) on EMR) cannot compile the file above" >&2; exit 1; }
 	@echo "emr-parity: jobs/ runs on Python $(EMR_PY_VERSION) (vermin $$($(VENV)/bin/vermin --version))"
 
-terraform-check: synth
+terraform-check: synth synth-hcl
 	bash scripts/terraform-check.sh cdktf.out/stacks/*
+	node --import tsx scripts/hcl-check.ts cdktf.out/stacks cdktf.out/hcl
 
-checkov: synth $(CHECKOV_VENV)/.installed
-	bash scripts/checkov-check.sh cdktf.out/stacks/*
+checkov: synth-hcl $(CHECKOV_VENV)/.installed
+	bash scripts/checkov-check.sh cdktf.out/hcl/*
 
 test: install typecheck lint emr-parity jest pytest terraform-check checkov e2e
 

@@ -84,7 +84,12 @@ export class Network extends Construct {
     this.vpcCidr = cidr;
     // Terraform adopts the default SG and removes its allow-all rules, so anything launched in the
     // VPC without an explicit security group gets no traffic (checkov CKV2_AWS_12).
-    new DefaultSecurityGroup(this, "default-sg", { vpcId: vpc.id, ingress: [], egress: [] });
+    const defaultSg = new DefaultSecurityGroup(this, "default-sg", { vpcId: vpc.id });
+    // The empty rule lists are overrides because `cdktf synth --hcl` drops an empty list given as
+    // a typed property — and with it the removal of the allow-all rules; an override is written
+    // as `egress = []` in both outputs.
+    defaultSg.addOverride("ingress", []);
+    defaultSg.addOverride("egress", []);
     new FlowLog(this, "flow-log", {
       vpcId: vpc.id,
       trafficType: "ALL",
@@ -129,9 +134,10 @@ export class Network extends Construct {
             cidrBlocks: [cidr],
           },
         ],
-        egress: [],
         tags: tags("endpoints"),
       });
+      // No egress rule (not even AWS's default allow-all); an override for the HCL output, as above.
+      sg.addOverride("egress", []);
       for (const svc of endpoints) {
         this.interfaceEndpoints.push(
           new VpcEndpoint(this, `${svc}-endpoint`, {

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# checkov (--framework terraform_json) over synthesised CDKTF stacks; must report 0 failed checks.
+# checkov (--framework terraform) over the stacks' HCL (scripts/export-hcl.sh); must report 0
+# failed checks.
 #
-#   scripts/checkov-check.sh cdktf.out/stacks/pipeline-dev [cdktf.out/stacks/pipeline-prod ...]
+#   scripts/checkov-check.sh cdktf.out/hcl/pipeline-dev [cdktf.out/hcl/pipeline-prod ...]
+#
+# The HCL, not cdk.tf.json: the documents are jsonencode() expressions, which checkov's
+# terraform_json runner does not evaluate — its IAM, KMS and bucket policy checks would pass any
+# policy — while its terraform runner evaluates them.
 #
 # Accepted findings are listed, each with its reason and a resource glob, in checkov-skips.txt
-# (CHECKOV_SKIPS to override). checkov's terraform_json runner has no inline-skip support, so this
+# (CHECKOV_SKIPS to override). The HCL is generated, so no inline skip comment can live in it; this
 # script applies the list to checkov's JSON results: a failure matching an entry is reported as
 # skipped (with the reason); any other failure, or an entry matching nothing, fails the run.
 set -euo pipefail
@@ -15,7 +20,7 @@ SKIPS="${CHECKOV_SKIPS:-checkov-skips.txt}"
 PY="${CHECKOV_PYTHON:-$(dirname "$CHECKOV")/python}"
 
 if [[ $# -eq 0 ]]; then
-  echo "usage: scripts/checkov-check.sh <stack dir>... (e.g. cdktf.out/stacks/*)" >&2
+  echo "usage: scripts/checkov-check.sh <HCL stack dir>... (e.g. cdktf.out/hcl/*)" >&2
   exit 2
 fi
 if [[ ! -x "$CHECKOV" ]]; then
@@ -27,10 +32,10 @@ fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/checkov.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 for stack in "$@"; do
-  [[ -f "$stack/cdk.tf.json" ]] || { echo "checkov-check: $stack has no cdk.tf.json (run cdktf synth first)" >&2; exit 2; }
+  [[ -f "$stack/cdk.tf" ]] || { echo "checkov-check: $stack has no cdk.tf (run scripts/export-hcl.sh first)" >&2; exit 2; }
   name="$(basename "$stack")"
-  # -f on the one file: checkov ignores .terraform/ leftovers and the cdktf manifest.
-  "$CHECKOV" --framework terraform_json -f "$stack/cdk.tf.json" -o json --quiet --compact \
+  # -f on the one file: checkov ignores .terraform/ leftovers and the assets.
+  "$CHECKOV" --framework terraform -f "$stack/cdk.tf" -o json --quiet --compact \
     --skip-download >"$work/$name.json" 2>"$work/$name.err" || true
   if [[ ! -s "$work/$name.json" ]]; then
     cat "$work/$name.err" >&2
