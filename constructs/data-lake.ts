@@ -116,7 +116,7 @@ export class DataLake extends Construct {
       ],
     });
     const logArn = `arn:${this.partition}:s3:::${this.logBucketName}`;
-    new S3BucketPolicy(this, "log-bucket-policy", {
+    const logBucketPolicy = new S3BucketPolicy(this, "log-bucket-policy", {
       bucket: this.logBucket.id,
       policy: jsonDocument({
         Version: "2012-10-17",
@@ -161,10 +161,13 @@ export class DataLake extends Construct {
     // resources: lake bucket
     this.bucket = new S3Bucket(this, "bucket", { bucket: this.bucketName, forceDestroy, lifecycle });
     this.notification = this.secureBucket("bucket", this.bucket, { kmsKeyArn: this.kmsKey.arn });
+    // After the log bucket's policy: its S3ServerAccessLogs statement is the only grant to the
+    // logging service (ACLs are off), and S3 may refuse PutBucketLogging without it.
     new S3BucketLoggingA(this, "bucket-logging", {
       bucket: this.bucket.id,
       targetBucket: this.logBucket.id,
       targetPrefix: `${LOG_BUCKET_PREFIXES.s3Access}${this.bucketName}/`,
+      dependsOn: [logBucketPolicy],
     });
     new S3BucketLifecycleConfiguration(this, "bucket-lifecycle", {
       bucket: this.bucket.id,
