@@ -1,0 +1,259 @@
+/**
+ * plan-review's pure parts on small hand-written inputs: the statement-level policy diff, the
+ * protections and regressions no fixture covers, exit codes, acknowledgements and the markdown
+ * limit. Expected values are written out from the rule, not copied from the output.
+ */
+import { analyze, exitCodeOf } from "../scripts/plan-review/analyze";
+import { applyAcknowledgements, parseAcknowledgements } from "../scripts/plan-review/ack";
+import { describeDiff, diffPolicies, parsePolicy } from "../scripts/plan-review/policy";
+import { renderMarkdown } from "../scripts/plan-review/render";
+import { constructFromAddress } from "../scripts/plan-review/synth";
+import { Finding, Json, PlanJson, ResourceChange } from "../scripts/plan-review/types";
+
+const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+
+function change(
+  address: string,
+  actions: string[],
+  before: Json,
+  after: Json,
+  extra: Partial<ResourceChange> = {},
+): ResourceChange {
+  const type = address.split(".")[0];
+  return {
+    address,
+    type,
+    name: address.split(".")[1],
+    mode: "managed",
+    change: { actions, before, after, after_unknown: {} },
+    ...extra,
+  };
+}
+
+const plan = (...rc: ResourceChange[]): PlanJson => ({ format_version: "1.2", resource_changes: rc });
+
+describe("policy diff", () => {
+  const before = parsePolicy(
+    doc({ Sid: "Read", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::b/*" }),
+  )!;
+
+  test("an action widened to a wildcard widens", () => {
+    const after = parsePolicy(
+      doc({ Sid: "Read", Effect: "Allow", Action: "s3:*", Resource: "arn:aws:s3:::b/*" }),
+    )!;
+    const [d] = diffPolicies(before, after);
+    expect(d.widens).toBe(true);
+    expect(describeDiff(d)).toBe('Allow "Read" changed: + actions s3:* · − actions s3:GetObject');
+  });
+
+  test("one ARN swapped for another is a substitution, not a widening", () => {
+    const after = parsePolicy(
+      doc({ Sid: "Read", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::c/*" }),
+    )!;
+    expect(diffPolicies(before, after).map((d) => d.widens)).toEqual([false]);
+  });
+
+  test("a resource added, a principal added, a condition removed: each widens an Allow", () => {
+    const withCond = parsePolicy(
+      doc({
+        Sid: "X",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::1:root" },
+        Action: "s3:GetObject",
+        Resource: "r1",
+        Condition: { StringEquals: { "aws:PrincipalOrgID": "o-1" } },
+      }),
+    )!;
+    const variants = [
+      { Resource: ["r1", "r2"] },
+      { Principal: { AWS: ["arn:aws:iam::1:root", "arn:aws:iam::2:root"] } },
+      { Condition: undefined },
+    ];
+    for (const v of variants) {
+      const after = parsePolicy(
+        doc({
+          Sid: "X",
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::1:root" },
+          Action: "s3:GetObject",
+          Resource: "r1",
+          Condition: { StringEquals: { "aws:PrincipalOrgID": "o-1" } },
+          ...v,
+        }),
+      )!;
+      expect(diffPolicies(withCond, after).some((d) => d.widens)).toBe(true);
+    }
+  });
+
+  test("narrowing an Allow does not widen; removing a Deny does", () => {
+    const two = parsePolicy(
+      doc({ Sid: "Read", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: "r" }),
+    )!;
+    const one = parsePolicy(doc({ Sid: "Read", Effect: "Allow", Action: ["s3:GetObject"], Resource: "r" }))!;
+    expect(diffPolicies(two, one).some((d) => d.widens)).toBe(false);
+    const deny = parsePolicy(
+      doc({ Sid: "NoDelete", Effect: "Deny", Action: "s3:DeleteObject", Resource: "r" }),
+    )!;
+    expect(diffPolicies(deny, []).map((d) => [d.change, d.widens])).toEqual([["removed", true]]);
+  });
+
+  test("statements without Sid pair by overlap", () => {
+    const b = parsePolicy(doc({ Effect: "Allow", Action: "sqs:SendMessage", Resource: "q" }))!;
+    const a = parsePolicy(
+      doc({ Effect: "Allow", Action: ["sqs:SendMessage", "sqs:DeleteQueue"], Resource: "q" }),
+    )!;
+    const diffs = diffPolicies(b, a);
+    expect(diffs).toHaveLength(1);
+    expect(diffs[0]).toMatchObject({
+      change: "changed",
+      added: { actions: ["sqs:DeleteQueue"] },
+      widens: true,
+    });
+  });
+});
+
+describe("rules no fixture covers", () => {
+  test("force_destroy false → true, termination_protection off, a shorter KMS window: blocks", () => {
+    const r = analyze({
+      plan: plan(
+        change(
+          "aws_s3_bucket.b_1",
+          ["update"],
+          { bucket: "b", force_destroy: false },
+          { bucket: "b", force_destroy: true },
+        ),
+        change(
+          "aws_emr_cluster.c_1",
+          ["update"],
+          { termination_protection: true },
+          { termination_protection: false },
+        ),
+        change(
+          "aws_kms_key.k_1",
+          ["update"],
+          { deletion_window_in_days: 30 },
+          { deletion_window_in_days: 7 },
+        ),
+      ),
+    });
+    expect(r.findings.map((f) => `${f.level} ${f.kind} ${f.address}`).sort()).toEqual([
+      "block protection-removed aws_emr_cluster.c_1",
+      "block protection-removed aws_kms_key.k_1",
+      "block protection-removed aws_s3_bucket.b_1",
+    ]);
+    expect(r.exitCode).toBe(3);
+  });
+
+  test("a TLS-only Deny removed from a bucket policy: warn", () => {
+    const tls = doc({
+      Sid: "TLS",
+      Effect: "Deny",
+      Principal: "*",
+      Action: "s3:*",
+      Resource: "r",
+      Condition: { Bool: { "aws:SecureTransport": "false" } },
+    });
+    const r = analyze({
+      plan: plan(change("aws_s3_bucket_policy.p_1", ["update"], { policy: tls }, { policy: doc() })),
+    });
+    expect(r.findings.map((f) => f.kind).sort()).toEqual(["policy-widened", "tls-only-removed"]);
+    expect(r.exitCode).toBe(2);
+  });
+
+  test("a plain delete of a stateful resource ranks by what it loses: the lake before a queue", () => {
+    const r = analyze({
+      plan: plan(
+        change("aws_sqs_queue.trigger_queue_1", ["delete"], { name: "q" }, null),
+        change(
+          "aws_s3_bucket.lake_bucket_7B773D1A",
+          ["delete"],
+          { bucket: "lake", force_destroy: false },
+          null,
+        ),
+      ),
+    });
+    expect(r.findings.map((f) => f.address)).toEqual([
+      "aws_s3_bucket.lake_bucket_7B773D1A",
+      "aws_sqs_queue.trigger_queue_1",
+    ]);
+    expect(r.findings[0].title).toContain("the data lake");
+  });
+
+  test("a replace of something stateless is only counted", () => {
+    const r = analyze({
+      plan: plan(
+        change("aws_security_group_rule.r_1", ["delete", "create"], { type: "egress" }, { type: "egress" }),
+      ),
+    });
+    expect(r.findings).toEqual([]);
+    expect(r.summary).toMatchObject({ replace: 1, create: 0, delete: 0 });
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("without a synth the construct path comes from cdktf's address rule", () => {
+    expect(constructFromAddress("aws_s3_bucket.lake_log-bucket_B880C446")).toBe("lake/log-bucket");
+  });
+});
+
+describe("exit codes and acknowledgements", () => {
+  const f = (level: Finding["level"], acknowledged?: string): Finding => ({
+    level,
+    kind: "stateful-replace",
+    address: "a.b",
+    title: "t",
+    details: [],
+    rank: 1,
+    ...(acknowledged ? { acknowledged } : {}),
+  });
+  test.each([
+    [[], 0],
+    [[f("info")], 0],
+    [[f("warn"), f("info")], 2],
+    [[f("block"), f("warn")], 3],
+    [[f("block", "accepted"), f("warn")], 2],
+    [[f("block", "accepted")], 0],
+  ] as [Finding[], number][])("%#", (findings, code) => {
+    expect(exitCodeOf(findings)).toBe(code);
+  });
+
+  test("matching is by address and kind; a mismatch leaves both the finding and a stale warning", () => {
+    const acks = parseAcknowledgements(
+      { acknowledgements: [{ address: "a.b", kind: "stateful-delete", reason: "r" }] },
+      "f",
+    );
+    const out = applyAcknowledgements([f("block")], acks);
+    expect(out.map((x) => `${x.kind}${x.acknowledged ? " acked" : ""}`)).toEqual([
+      "stateful-replace",
+      "stale-acknowledgement",
+    ]);
+  });
+
+  test.each([
+    [{}, 'expected {"acknowledgements": [...]}'],
+    [{ acknowledgements: [{ address: "a", kind: "stateful-delete" }] }, 'needs a non-empty "reason"'],
+  ])("bad file %#", (docIn, message) => {
+    expect(() => parseAcknowledgements(docIn, "acks.json")).toThrow(message);
+  });
+});
+
+describe("markdown", () => {
+  test("stays under GitHub's comment limit, truncating with counts", () => {
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      change(
+        `aws_kinesis_stream.s_${i}`,
+        ["update"],
+        { encryption_type: "KMS" },
+        { encryption_type: "NONE" },
+      ),
+    );
+    const r = analyze({ plan: plan(...many) });
+    expect(r.findings).toHaveLength(3000);
+    const md = renderMarkdown(r);
+    expect(md.length).toBeLessThan(65_536);
+    const shown = (md.match(/^- \*\*security-regression\*\*/gm) ?? []).length;
+    expect(shown).toBeGreaterThan(100);
+    expect(md).toContain(
+      `_${3000 - shown} more finding(s) not shown (0 block, ${3000 - shown} warn, 0 info)`,
+    );
+  });
+});
