@@ -16,7 +16,8 @@
  * lists become strings, statement fields are reordered).
  *
  * Terraform renders `jsonencode` with sorted object keys; AWS compares policies as JSON, not as
- * text, so the order does not matter.
+ * text, and the provider compares these attributes as JSON too, so the order does not matter —
+ * except where an attribute forces replacement on any change of its text: see jsonText.
  */
 import { Fn, Tokenization } from "cdktf";
 
@@ -71,4 +72,24 @@ function prepare(value: unknown, path: string): unknown {
 /** `jsonencode(doc)` as a string attribute value; references (tokens) inside `doc` stay references. */
 export function jsonDocument(doc: Readonly<Record<string, unknown>> | readonly unknown[]): string {
   return Fn.jsonencode(prepare(doc, "$"));
+}
+
+/** cdktf's marker of a string token inside a string ("${TfToken[TOKEN.12]}"). */
+const STRING_TOKEN = /(\$\{TfToken\[[^\]]+\]\})/;
+
+/**
+ * The exception to jsonDocument: `doc` as exactly the JSON text JSON.stringify writes (member
+ * order kept, no spaces), references spliced in with `join("", [...])`, for a document whose
+ * attribute forces replacement when its text changes even if its JSON does not. Terraform's
+ * jsonencode sorts keys, so moving such a document from JSON text to jsonencode would replace
+ * the resource once in every existing deployment (aws_emr_security_configuration.configuration
+ * has no equivalent-JSON check). Valid in both outputs like jsonDocument; prefer jsonDocument.
+ */
+export function jsonText(doc: Readonly<Record<string, unknown>>): string {
+  prepare(doc, "$"); // the same checks (no null, no unwritable keys)
+  const parts = JSON.stringify(doc)
+    .split(STRING_TOKEN)
+    .filter((p) => p !== "")
+    .map((p) => (STRING_TOKEN.test(p) ? p : escapeLiteral(p)));
+  return Fn.join("", parts);
 }

@@ -15,7 +15,7 @@ import { DataLake } from "./data-lake";
 import { EMR_PYTHON } from "./contract/emr-release";
 import { LAKE_PREFIXES } from "./contract/lake";
 import { GlueCatalog } from "./glue-catalog";
-import { jsonDocument } from "./json-document";
+import { jsonDocument, jsonText } from "./json-document";
 import { Network } from "./network";
 import {
   EMR_APPLICATIONS,
@@ -226,7 +226,9 @@ export class SparkCluster extends Construct {
     // resources: EMR
     this.securityConfiguration = new EmrSecurityConfiguration(this, "security-configuration", {
       name: `${props.name}-emr`,
-      configuration: jsonDocument(
+      // JSON text, not jsonencode: the provider replaces a security configuration on any change
+      // of this text (no equivalent-JSON check), and jsonencode's sorted keys would be one.
+      configuration: jsonText(
         securityConfigurationDocument(lake.kmsKey.arn, props.inTransitCertificateS3Uri),
       ),
     });

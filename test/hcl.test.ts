@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformOutput, TerraformStack, Testing } from "cdktf";
-import { jsonDocument } from "../constructs/json-document";
+import { jsonDocument, jsonText } from "../constructs/json-document";
 import { PipelineStack } from "../constructs/pipeline-stack";
 import { ENVIRONMENTS } from "../main";
 import { comparePlans } from "../scripts/compare-plans";
@@ -46,6 +46,7 @@ function plannedOutputs(dir: string, hcl: boolean, docs: Record<string, object>)
     const stack = new TerraformStack(app, "docs");
     for (const [id, doc] of Object.entries(docs)) {
       new TerraformOutput(stack, id, { value: jsonDocument(doc as Record<string, unknown>) });
+      new TerraformOutput(stack, `${id}_text`, { value: jsonText(doc as Record<string, unknown>) });
     }
     app.synth();
   } finally {
@@ -93,6 +94,8 @@ describe("jsonDocument", () => {
       for (const [id, doc] of Object.entries(docs)) {
         // terraform's jsonencode sorts keys; compare as data.
         expect(JSON.parse(got[id])).toEqual(doc);
+        // jsonText: the very text JSON.stringify writes.
+        expect(got[`${id}_text`]).toBe(JSON.stringify(doc));
       }
     },
     120_000,
@@ -144,7 +147,7 @@ describe.each(ENVIRONMENTS.map((e) => [e.envName, e] as const))(
         for (const [name, r] of Object.entries(byName)) {
           for (const [k, v] of Object.entries(r)) {
             if (typeof v !== "string") continue;
-            if (v.startsWith("${jsonencode(")) {
+            if (v.startsWith("${jsonencode(") || v.startsWith('${join("", [')) {
               decodeDocument(v); // parses: a well-formed expression
               documents.push(`${type}.${name}.${k}`);
             } else if (/^\s*[[{]/.test(v)) {
@@ -154,6 +157,15 @@ describe.each(ENVIRONMENTS.map((e) => [e.envName, e] as const))(
         }
       }
       expect(jsonStrings).toEqual([]);
+      // jsonText only where a changed text would replace the resource.
+      const texts = Object.entries(tf.resource).flatMap(([type, byName]) =>
+        Object.values(byName).flatMap((r) =>
+          Object.entries(r)
+            .filter(([, v]) => typeof v === "string" && v.startsWith('${join("", ['))
+            .map(([k]) => `${type}.${k}`),
+        ),
+      );
+      expect(texts).toEqual(["aws_emr_security_configuration.configuration"]);
       // policies, trust policies, key policies, bucket/queue/topic policies, event patterns, the EMR
       // configurations, the redrive policy and the dashboard: more than thirty per stack.
       expect(documents.length).toBeGreaterThan(30);

@@ -1,16 +1,19 @@
 /**
  * Reads back the JSON-document attributes of synthesised Terraform JSON. The constructs write
- * every document as `"${jsonencode({...})}"` (constructs/json-document.ts); this decodes the
+ * documents as `"${jsonencode({...})}"` (constructs/json-document.ts; jsonText's
+ * `"${join("", [...])}"` is read too); this decodes the
  * object expression inside — the subset cdktf emits: objects with quoted keys, lists, quoted
  * strings (with `${...}` interpolations), numbers, booleans and bare references — into the value
  * the document had when it was a JSON string: references become `"${aws_x.y.arn}"` text.
  */
 
 const JSONENCODE = /^\$\{jsonencode\(([\s\S]*)\)\}$/;
+/** jsonText's form: JSON text pieces and references joined (constructs/json-document.ts). */
+const JOINED_TEXT = /^\$\{join\("", (\[[\s\S]*\])\)\}$/;
 
-/** Whether `v` is a `${jsonencode(...)}` expression string. */
+/** Whether `v` is a `${jsonencode(...)}` (or jsonText's `${join("", [...])}`) expression string. */
 export function isJsonencode(v: unknown): v is string {
-  return typeof v === "string" && JSONENCODE.test(v);
+  return typeof v === "string" && (JSONENCODE.test(v) || JOINED_TEXT.test(v));
 }
 
 class ExpressionReader {
@@ -126,6 +129,13 @@ class ExpressionReader {
 /** The document in a `${jsonencode(...)}` string, or in a JSON string. */
 export function decodeDocument(v: unknown): unknown {
   if (typeof v !== "string") throw new Error(`decodeDocument: expected a string, got ${typeof v}`);
+  const joined = JOINED_TEXT.exec(v);
+  if (joined) {
+    const r = new ExpressionReader(joined[1]);
+    const parts = r.value() as string[];
+    r.end();
+    return JSON.parse(parts.join(""));
+  }
   const m = JSONENCODE.exec(v);
   if (!m) return JSON.parse(v);
   const r = new ExpressionReader(m[1]);
