@@ -13,6 +13,7 @@ import {
   protectionsRemoved,
   securityRegressions,
   show,
+  showChange,
   stateful,
   tlsOnlyRemoved,
   unknownAt,
@@ -135,10 +136,9 @@ function forcedBy(rc: ResourceChange): string[] {
   const paths = rc.change.replace_paths ?? [];
   return paths.map((p) => {
     const name = p.map(String).join(".");
-    const after = unknownAt(rc.change.after_unknown, p)
-      ? "(known after apply)"
-      : show(at(rc.change.after, p));
-    return `forced by ${name}: ${show(at(rc.change.before, p))} → ${after}`;
+    if (unknownAt(rc.change.after_unknown, p))
+      return `forced by ${name}: ${show(at(rc.change.before, p))} → (known after apply)`;
+    return `forced by ${name}: ${showChange(at(rc.change.before, p), at(rc.change.after, p))}`;
   });
 }
 

@@ -66,21 +66,22 @@ cat >"$dir/backend_override.tf.json" <<JSON
 {"terraform": {"backend": {"local": {"path": "$dir/terraform.tfstate"}}}}
 JSON
 
+if ! terraform -chdir="$dir" init -no-color -input=false >"$work/init.log" 2>&1; then
+  cat "$work/init.log" >&2
+  echo "review: terraform init failed" >&2
+  exit 1
+fi
 # The local backend's path is relative to where terraform runs: the stack directory under
 # `cdktf deploy`.
 state="${REVIEW_STATE:-$synth/terraform.$stack.tfstate}"
 if [[ -f "$state" ]]; then
+  # After init: initialising a local backend writes an empty state at its path.
   cp "$state" "$dir/terraform.tfstate"
   echo "review: planning $stack against the state in $state (copied, -refresh=false)" >&2
 else
   echo "review: planning $stack against no state (no $state): every resource is a create" >&2
 fi
 
-if ! terraform -chdir="$dir" init -no-color -input=false >"$work/init.log" 2>&1; then
-  cat "$work/init.log" >&2
-  echo "review: terraform init failed" >&2
-  exit 1
-fi
 if ! terraform -chdir="$dir" plan -refresh=false -lock=false -no-color -input=false -out="$dir/plan.bin" \
   >"$work/plan.log" 2>&1; then
   # A plan that breaks prevent_destroy still saves (errored: true): review it rather than stop.

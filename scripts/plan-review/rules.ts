@@ -80,6 +80,26 @@ export function show(v: Json | undefined, max = 80): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
+/**
+ * Before → after of one value for a report line. Long strings that share a beginning (a JSON
+ * document, a policy) are shown from just before where they first differ, so the line shows the
+ * change rather than the common prefix.
+ */
+export function showChange(before: Json | undefined, after: Json | undefined, max = 80): string {
+  if (
+    typeof before === "string" &&
+    typeof after === "string" &&
+    (before.length > max || after.length > max)
+  ) {
+    let i = 0;
+    while (i < before.length && i < after.length && before[i] === after[i]) i++;
+    const from = Math.max(0, i - 20);
+    const cut = (s: string) => `${from > 0 ? "…" : ""}${show(s.slice(from), max - 1).slice(1)}`;
+    return `"${cut(before)} → "${cut(after)}`;
+  }
+  return `${show(before, max)} → ${show(after, max)}`;
+}
+
 /** The protections whose removal is a block, as before → after on one resource. */
 export function protectionsRemoved(
   type: string,
