@@ -116,6 +116,7 @@ interface StepRow {
   Id: string;
   Name: string;
   ActionOnFailure: string;
+  Status?: { State?: string };
   Config?: { Jar?: string; Args?: string[] };
 }
 /** ListSteps over raw JSON (curl, see above): the timestamps do not matter here. */
@@ -589,6 +590,250 @@ describe("bad-input matrix: one-line error, documented exit code, nothing writte
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toEqual({
       error: { kind: "UsageError", message: expect.stringMatching(/^unknown job "no-such-job"/) },
+      exitCode: 2,
+    });
+  });
+});
+
+describe("a run's lifecycle against moto: status, logs, cancel, runs", () => {
+  /** moto's EMR: the first step of a cluster stays RUNNING, later ones PENDING; no CancelSteps. */
+  let oldClusterId: string;
+  const submitted: Record<string, { stepId: string; script: string }> = {};
+  const submitRun = async (job: string, runId: string) => {
+    const r = await cli([
+      job,
+      "--outputs",
+      outputsFile,
+      "--input",
+      `s3://${BUCKET}/in/`,
+      "--output",
+      `s3://${BUCKET}/out/${job}/`,
+      "--no-wait",
+      "--json",
+      "--run-id",
+      runId,
+    ]);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    submitted[`${job}:${runId}`] = { stepId: res.stepId, script: res.script.uri };
+  };
+  /** A run of ours, the CLI's args: `--outputs` first, then the command's. */
+  const life = (args: string[], env: Record<string, string | undefined> = {}) =>
+    cli([...args, "--outputs", outputsFile], env);
+  const oneLineError = (r: Run, code: number, message: RegExp) => {
+    expect({ code: r.code, stdout: r.stdout }).toEqual({ code, stdout: "" });
+    expect(r.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(message)]);
+    expect(r.stderr).toMatch(/^submit-job: /);
+  };
+
+  beforeAll(async () => {
+    await submitRun("batch-processing", "life-1");
+    await submitRun("optimization", "life-1");
+    await submitRun("batch-processing", "life-2");
+    // A run on a cluster that has since terminated (idle timeout, as the stack's clusters do).
+    const flow = {
+      ReleaseLabel: "emr-7.5.0",
+      LogUri: `s3://${BUCKET}/emr-logs/`,
+      Instances: { KeepJobFlowAliveWhenNoSteps: true, InstanceCount: 1, MasterInstanceType: "m5.xlarge" },
+      JobFlowRole: "EMR_EC2_DefaultRole",
+      ServiceRole: "EMR_DefaultRole",
+    };
+    oldClusterId = emrCall("RunJobFlow", { Name: "older", ...flow }).JobFlowId as string;
+    emrCall("AddJobFlowSteps", {
+      JobFlowId: oldClusterId,
+      Steps: [
+        {
+          Name: "batch-processing:old-1",
+          ActionOnFailure: "CONTINUE",
+          HadoopJarStep: { Jar: "command-runner.jar", Args: ["spark-submit", "s3://x/old.py"] },
+        },
+      ],
+    });
+    emrCall("TerminateJobFlows", { JobFlowIds: [oldClusterId] });
+  });
+
+  it("status <run-id> --json: the step submit added, its state, script and times; exit 0 while it runs", async () => {
+    const r = await life(["status", "life-2", "--json"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    const steps = await stepsOf(clusterId);
+    const row = steps.find((s) => s.Id === submitted["batch-processing:life-2"].stepId)!;
+    expect(res).toMatchObject({
+      command: "status",
+      clusterId,
+      // moto keeps the cluster RUNNING once it has steps.
+      clusterState: "RUNNING",
+      stepId: row.Id,
+      name: "batch-processing:life-2",
+      job: "batch-processing",
+      runId: "life-2",
+      state: "PENDING",
+      script: submitted["batch-processing:life-2"].script,
+      args: row.Config?.Args,
+      exitCode: 0,
+    });
+    expect(Date.parse(res.created)).not.toBeNaN();
+  });
+
+  it("status <step-id>, <job>:<run-id> and --job name the same run; text output is its state", async () => {
+    const { stepId } = submitted["optimization:life-1"];
+    for (const ref of [[stepId], ["optimization:life-1"], ["life-1", "--job", "optimization"]]) {
+      const r = await life(["status", ...ref, "--json"]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ stepId, name: "optimization:life-1" });
+    }
+    const text = await life(["status", stepId]);
+    expect(text.stdout.split("\n")[0]).toBe(`${stepId}  PENDING  optimization:life-1`);
+  });
+
+  it("the first step on the cluster is RUNNING in moto: status reports it", async () => {
+    const first = (await stepsOf(clusterId)).at(-1)!;
+    expect(first.Status?.State).toBe("RUNNING");
+    const r = await life(["status", first.Id, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ name: first.Name, state: "RUNNING" });
+  });
+
+  it("runs: the cluster's runs newest first, filtered by job and state, cut by --limit", async () => {
+    const all = JSON.parse((await life(["runs", "--json", "--limit", "100"])).stdout);
+    const names = (await stepsOf(clusterId)).map((s) => s.Name);
+    expect(all.runs.map((x: { name: string }) => x.name)).toEqual(names);
+    expect(all.more).toBe(false);
+    expect(all.runs[0]).toMatchObject({
+      name: "batch-processing:life-2",
+      job: "batch-processing",
+      runId: "life-2",
+    });
+
+    const opt = JSON.parse((await life(["runs", "--json", "--job", "optimization"])).stdout);
+    expect(opt.runs.map((x: { name: string }) => x.name)).toEqual(["optimization:life-1"]);
+
+    const running = JSON.parse((await life(["runs", "--json", "--state", "running"])).stdout);
+    const runningNames = (await stepsOf(clusterId))
+      .filter((s) => s.Status?.State === "RUNNING")
+      .map((s) => s.Name);
+    expect(runningNames).toHaveLength(1);
+    expect(running.runs.map((x: { name: string }) => x.name)).toEqual(runningNames);
+
+    const two = await life(["runs", "--json", "--limit", "2"]);
+    expect(two.code).toBe(0);
+    expect(JSON.parse(two.stdout)).toMatchObject({
+      more: true,
+      runs: [{ runId: "life-2" }, { runId: "life-1" }],
+    });
+
+    const text = await life(["runs", "--limit", "1"]);
+    const [head, row] = text.stdout.trimEnd().split("\n");
+    expect(head).toMatch(/^STEP +STATE +JOB +RUN ID +STARTED +RAN$/);
+    expect(row).toMatch(
+      new RegExp(`^${submitted["batch-processing:life-2"].stepId} +PENDING +batch-processing +life-2`),
+    );
+  });
+
+  it("logs says plainly that EMR has not uploaded the step's logs yet, and exits 0", async () => {
+    const r = await life(["logs", "life-2", "--json"]);
+    expect(r.code).toBe(0);
+    const { stepId } = submitted["batch-processing:life-2"];
+    const prefix = `s3://${BUCKET}/emr-logs/${clusterId}/steps/${stepId}/`;
+    expect(JSON.parse(r.stdout)).toMatchObject({ command: "logs", stepId, logPrefix: prefix, logs: [] });
+    expect(r.stderr).toContain(`EMR has not uploaded any log of step ${stepId} to ${prefix} yet`);
+  });
+
+  it("cancel: moto has no CancelSteps, so the refused cancel is reported in one line and exits 1", async () => {
+    const r = await life(["cancel", "life-2", "--json"]);
+    expect(r.code).toBe(1);
+    const res = JSON.parse(r.stdout);
+    expect(res).toMatchObject({
+      command: "cancel",
+      stepId: submitted["batch-processing:life-2"].stepId,
+      stateBefore: "PENDING",
+      state: "PENDING",
+      cancel: { attempted: true, ok: false },
+      exitCode: 1,
+    });
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^submit-job: cancel of s-\w+ failed: /),
+    ]);
+  });
+
+  it("a run on a terminated cluster is still there for status (with a note), but not for cancel", async () => {
+    const r = await life(["status", "old-1", "--cluster-id", oldClusterId, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      clusterId: oldClusterId,
+      clusterState: expect.stringMatching(/^TERMINATED/),
+      name: "batch-processing:old-1",
+    });
+    expect(r.stderr).toMatch(new RegExp(`cluster ${oldClusterId} is TERMINATED.*its runs are still listed`));
+    const c = await life(["cancel", "old-1", "--cluster-id", oldClusterId]);
+    oneLineError(c, 2, new RegExp(`cluster ${oldClusterId} is TERMINATED.*nothing to cancel$`));
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    [
+      "unknown run id",
+      ["status", "no-such-run"],
+      /no run "no-such-run" on cluster j-\w+; `submit-job runs` lists its runs$/,
+    ],
+    ["unknown step id", ["logs", "s-NOSUCHSTEP"], /no step s-NOSUCHSTEP on cluster j-\w+; /],
+    [
+      "a run id two jobs share",
+      ["status", "life-1"],
+      /run id "life-1" names 2 runs on cluster j-\w+ \(optimization:life-1 s-\w+, batch-processing:life-1 s-\w+\): pass --job <job> or a step id$/,
+    ],
+    [
+      "--job contradicting <job>:<run-id>",
+      ["cancel", "optimization:life-1", "--job", "batch-processing"],
+      /optimization:life-1 names job optimization, but --job says batch-processing/,
+    ],
+    ["no run named", ["status"], /status needs a run id or a step id \(s-\.\.\.\)/],
+    [
+      "two runs named",
+      ["logs", "life-1", "life-2"],
+      /unexpected argument life-2: logs takes one run id or step id$/,
+    ],
+    [
+      "a submit option",
+      ["status", "life-2", "--local"],
+      /unknown option --local for status \(see submit-job status --help\)$/,
+    ],
+    [
+      "bad --state",
+      ["runs", "--state", "DONE"],
+      /--state must be one or more of PENDING, CANCEL_PENDING, RUNNING, COMPLETED, CANCELLED, FAILED, INTERRUPTED/,
+    ],
+    ["bad --limit", ["runs", "--limit", "0"], /--limit must be a whole number from 1 to 1000, got "0"$/],
+    ["bad --tail", ["logs", "life-2", "--tail", "-3"], /--tail must be a number of lines/],
+    [
+      "nonexistent cluster",
+      ["runs", "--cluster-id", "j-DOESNOTEXIST"],
+      /cluster j-DOESNOTEXIST does not exist/,
+    ],
+    [
+      "unknown run on a terminated cluster",
+      ["status", "life-2", "--cluster-id", "OLD"],
+      /no run "life-2" on cluster j-\w+, which is TERMINATED \([^)]*\); a run on another cluster needs --cluster-id$/,
+    ],
+  ];
+  it.each(bad)("bad input: %s → one line, exit 2, nothing changed", async (_n, argv, message) => {
+    const stepsBefore = await stepsOf(clusterId);
+    const args = argv.map((a) => (a === "OLD" ? oldClusterId : a));
+    const r = await life(args);
+    // The terminated cluster's note comes first for status; the error is still the last, one line.
+    const errors = r.stderr
+      .trimEnd()
+      .split("\n")
+      .filter((l) => !/its runs are still listed/.test(l));
+    expect({ code: r.code, stdout: r.stdout, errors }).toEqual({
+      code: 2,
+      stdout: "",
+      errors: [expect.stringMatching(new RegExp(`^submit-job: .*${message.source}`))],
+    });
+    expect(await stepsOf(clusterId)).toEqual(stepsBefore);
+    const j = await life([...args, "--json"]);
+    expect(JSON.parse(j.stdout)).toEqual({
+      error: { kind: "UsageError", message: expect.stringMatching(message) },
       exitCode: 2,
     });
   });

@@ -7,93 +7,12 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import type {
-  CancelResult,
-  ClusterInfo,
-  EmrApi,
-  S3Api,
-  StepStatus,
-  StepSummary,
-} from "../scripts/submit-job/aws";
+import type { EmrApi, S3Api, StepStatus } from "../scripts/submit-job/aws";
 import { UsageError } from "../scripts/submit-job/errors";
 import { sparkSubmitArgs } from "../constructs/contract/spark-step";
-import type { AddStepsRequest } from "../scripts/submit-job/plan";
 import { submit, SubmitOptions } from "../scripts/submit-job/run";
-import { Clock, Progress, waitForStep } from "../scripts/submit-job/wait";
-
-/** Advances virtual time on sleep; records every sleep; can abort a signal at a chosen time. */
-class FakeClock implements Clock {
-  t = 1_700_000_000_000;
-  sleeps: number[] = [];
-  onSleep?: (clock: FakeClock) => void;
-  now = () => this.t;
-  random = () => 0.5;
-  async sleep(seconds: number, signal?: AbortSignal): Promise<void> {
-    this.sleeps.push(seconds);
-    this.onSleep?.(this);
-    if (signal?.aborted) return;
-    this.t += seconds * 1000;
-  }
-}
-
-class ScriptedEmr implements EmrApi {
-  describes = 0;
-  added: AddStepsRequest[] = [];
-  cancels: string[] = [];
-  steps: StepSummary[] = [];
-  constructor(
-    private readonly script: StepStatus[],
-    private readonly cancelResult: CancelResult = {
-      attempted: true,
-      ok: true,
-      message: "cancel requested for s-1",
-    },
-    private readonly cluster: Partial<ClusterInfo> = {},
-  ) {}
-  async describeCluster(id: string): Promise<ClusterInfo> {
-    return { id, state: "WAITING", logUri: "s3://logs-b/emr-logs/", ...this.cluster };
-  }
-  async findSteps(_c: string, name: string): Promise<StepSummary[]> {
-    return this.steps.filter((s) => s.name === name);
-  }
-  async addStep(r: AddStepsRequest): Promise<string> {
-    this.added.push(r);
-    const id = `s-${this.added.length}`;
-    this.steps.push({ id, name: r.Steps[0].Name, state: "PENDING", args: r.Steps[0].HadoopJarStep.Args });
-    return id;
-  }
-  async describeStep(): Promise<StepStatus> {
-    const s = this.script[Math.min(this.describes, this.script.length - 1)];
-    this.describes++;
-    return s;
-  }
-  async cancelStep(_c: string, stepId: string): Promise<CancelResult> {
-    this.cancels.push(stepId);
-    return this.cancelResult;
-  }
-}
-
-class MemS3 implements S3Api {
-  objects = new Map<string, Buffer>();
-  puts: string[] = [];
-  gets = 0;
-  /** Make an object appear after this many GETs (the EMR log lag). */
-  appearAfter = new Map<string, number>();
-  async exists(b: string, k: string) {
-    return this.objects.has(`${b}/${k}`);
-  }
-  async put(b: string, k: string, body: Buffer) {
-    this.puts.push(`${b}/${k}`);
-    this.objects.set(`${b}/${k}`, body);
-  }
-  async get(b: string, k: string) {
-    this.gets++;
-    const key = `${b}/${k}`;
-    const after = this.appearAfter.get(key);
-    if (after !== undefined && this.gets <= after) return undefined;
-    return this.objects.get(key);
-  }
-}
+import { Progress, waitForStep } from "../scripts/submit-job/wait";
+import { FakeClock, MemS3, ScriptedEmr } from "./submit-job.fakes";
 
 const lines: string[] = [];
 const progress: Progress = {

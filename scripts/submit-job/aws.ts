@@ -9,8 +9,15 @@ import {
   DescribeStepCommand,
   EMRClient,
   ListStepsCommand,
+  type StepState,
 } from "@aws-sdk/client-emr";
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { gunzipSync } from "node:zlib";
 import { AwsError, UsageError } from "./errors";
@@ -18,6 +25,8 @@ import type { AddStepsRequest } from "./plan";
 
 export interface ClusterInfo {
   readonly id: string;
+  readonly arn?: string;
+  readonly name?: string;
   readonly state: string;
   readonly reasonCode?: string;
   readonly reasonMessage?: string;
@@ -28,6 +37,21 @@ export interface StepSummary {
   readonly name: string;
   readonly state: string;
   readonly args: readonly string[];
+  readonly stateChangeReason?: string;
+  readonly failure?: FailureDetails;
+  readonly created?: Date;
+  readonly started?: Date;
+  readonly ended?: Date;
+}
+
+/** What to list: only these step ids or states (server-side filters), and when to stop. */
+export interface ListStepsFilter {
+  readonly stepIds?: readonly string[];
+  readonly states?: readonly string[];
+  /** Keeps the steps it accepts (client-side); all by default. */
+  readonly accept?: (s: StepSummary) => boolean;
+  /** Stops paging once this many were accepted. */
+  readonly limit?: number;
 }
 export interface FailureDetails {
   readonly reason?: string;
@@ -48,8 +72,8 @@ export interface CancelResult {
 /** The EMR calls submit-job makes. */
 export interface EmrApi {
   describeCluster(clusterId: string): Promise<ClusterInfo>;
-  /** Steps with this exact name, newest first. */
-  findSteps(clusterId: string, name: string): Promise<StepSummary[]>;
+  /** The cluster's steps, newest first (EMR's order), filtered. */
+  listSteps(clusterId: string, filter?: ListStepsFilter): Promise<StepSummary[]>;
   addStep(request: AddStepsRequest): Promise<string>;
   describeStep(clusterId: string, stepId: string): Promise<StepStatus>;
   cancelStep(clusterId: string, stepId: string): Promise<CancelResult>;
@@ -61,6 +85,13 @@ export interface S3Api {
   put(bucket: string, key: string, body: Buffer, sha256: string): Promise<void>;
   /** The object's bytes, or undefined when it is not there (yet). */
   get(bucket: string, key: string): Promise<Buffer | undefined>;
+  /** Keys under a prefix, in key order; at most `max` (default 1000). */
+  list(bucket: string, prefix: string, max?: number): Promise<S3Object[]>;
+}
+
+export interface S3Object {
+  readonly key: string;
+  readonly size: number;
 }
 
 export interface AwsConfig {
@@ -167,6 +198,8 @@ export function makeAws(cfg: AwsConfig): { emr: EmrApi; s3: S3Api; endpoint?: st
           const c = r.Cluster;
           return {
             id: clusterId,
+            arn: c?.ClusterArn,
+            name: c?.Name,
             state: c?.Status?.State ?? "UNKNOWN",
             reasonCode: c?.Status?.StateChangeReason?.Code,
             reasonMessage: c?.Status?.StateChangeReason?.Message,
@@ -182,21 +215,41 @@ export function makeAws(cfg: AwsConfig): { emr: EmrApi; s3: S3Api; endpoint?: st
           throw e;
         }
       }),
-    findSteps: (clusterId, name) =>
+    listSteps: (clusterId, filter = {}) =>
       call(`ListSteps ${clusterId}`, async () => {
         const found: StepSummary[] = [];
         let marker: string | undefined;
         // Pages are newest first; a run id is normally recent, but scan all pages to be sure.
         do {
-          const r = await emrClient.send(new ListStepsCommand({ ClusterId: clusterId, Marker: marker }));
+          const r = await emrClient.send(
+            new ListStepsCommand({
+              ClusterId: clusterId,
+              Marker: marker,
+              ...(filter.stepIds ? { StepIds: [...filter.stepIds] } : {}),
+              ...(filter.states ? { StepStates: [...filter.states] as StepState[] } : {}),
+            }),
+          );
           for (const s of r.Steps ?? []) {
-            if (s.Name === name && s.Id)
-              found.push({
-                id: s.Id,
-                name: s.Name,
-                state: s.Status?.State ?? "UNKNOWN",
-                args: s.Config?.Args ?? [],
-              });
+            if (!s.Id) continue;
+            const st = s.Status;
+            const fd = st?.FailureDetails;
+            const step: StepSummary = {
+              id: s.Id,
+              name: s.Name ?? "",
+              state: st?.State ?? "UNKNOWN",
+              args: s.Config?.Args ?? [],
+              stateChangeReason: st?.StateChangeReason?.Message,
+              failure:
+                fd && (fd.Reason || fd.Message || fd.LogFile)
+                  ? { reason: fd.Reason, message: fd.Message, logFile: fd.LogFile }
+                  : undefined,
+              created: st?.Timeline?.CreationDateTime,
+              started: st?.Timeline?.StartDateTime,
+              ended: st?.Timeline?.EndDateTime,
+            };
+            if (filter.accept && !filter.accept(step)) continue;
+            found.push(step);
+            if (filter.limit !== undefined && found.length >= filter.limit) return found;
           }
           marker = r.Marker;
         } while (marker);
@@ -293,6 +346,22 @@ export function makeAws(cfg: AwsConfig): { emr: EmrApi; s3: S3Api; endpoint?: st
           if (status === 404 || (e as Error).name === "NoSuchKey") return undefined;
           throw e;
         }
+      }),
+    list: (bucket, prefix, max = 1000) =>
+      call(`ListObjectsV2 s3://${bucket}/${prefix}`, async () => {
+        const out: S3Object[] = [];
+        let token: string | undefined;
+        do {
+          const r = await s3Client.send(
+            new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+          );
+          for (const o of r.Contents ?? []) {
+            if (o.Key !== undefined) out.push({ key: o.Key, size: o.Size ?? 0 });
+            if (out.length >= max) return out;
+          }
+          token = r.IsTruncated ? r.NextContinuationToken : undefined;
+        } while (token);
+        return out;
       }),
   };
   return { emr, s3, endpoint: custom };

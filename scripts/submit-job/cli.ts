@@ -8,8 +8,18 @@ import yargs from "yargs/yargs";
 import { makeAws } from "./aws";
 import { describeError, EXIT, exitCodeFor, Outcome, UsageError } from "./errors";
 import { jobFlags } from "./argparse";
-import { findJob, JobInfo, listJobs } from "./jobs";
-import { runTerraformOutput, submit, SubmitResult } from "./run";
+import { findJob, listJobs } from "./jobs";
+import {
+  cancel,
+  type LifecycleDeps,
+  type LifecycleOptions,
+  logs,
+  parseRunRef,
+  runs,
+  status,
+} from "./lifecycle";
+import { cancelText, listText, logsText, runsText, statusText, submitText } from "./print";
+import { runTerraformOutput, submit } from "./run";
 import { makeProgress, realClock } from "./wait";
 
 // The SDK's "node >= 22 from 2027" notice is not actionable for a CLI user on every run.
@@ -18,58 +28,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 /** The repo root: two levels above dist/cli/submit-job.js and scripts/submit-job/cli.ts alike. */
 const DEFAULT_REPO_ROOT = join(__dirname, "..", "..");
 
-function printList(jobs: JobInfo[], json: boolean): void {
-  if (json) {
-    process.stdout.write(
-      `${JSON.stringify(
-        jobs.map(({ path: _p, ...j }) => j),
-        null,
-        2,
-      )}\n`,
-    );
-    return;
-  }
-  for (const j of jobs) {
-    process.stdout.write(`${j.name}  (${j.file})${j.summary ? ` — ${j.summary}` : ""}\n`);
-    for (const a of j.args) {
-      const bits = [
-        a.required ? "required" : "optional",
-        a.isSwitch ? "switch" : undefined,
-        a.default !== undefined ? `default ${a.default}` : undefined,
-      ].filter(Boolean);
-      process.stdout.write(
-        `    ${a.flags.join(", ").padEnd(24)} ${bits.join(", ")}${a.help ? ` — ${a.help}` : ""}\n`,
-      );
-    }
-    if (!j.argsComplete)
-      process.stdout.write("    (some arguments could not be read statically; see the script)\n");
-  }
-}
-
-function printHuman(r: SubmitResult): void {
-  if (r.dryRun) {
-    const lines = [
-      `job        ${r.job}  run-id ${r.runId}${r.stack ? `  stack ${r.stack}` : ""}`,
-      `cluster    ${r.clusterId}  (from ${r.sources?.clusterId})`,
-      `input      ${r.input}  (from ${r.sources?.input})`,
-      `output     ${r.output}  (from ${r.sources?.output})`,
-      `script     ${r.script.uri}  (${r.script.bytes} bytes, sha256 ${r.script.sha256})`,
-      ...(r.pyFiles
-        ? [`py-files   ${r.pyFiles.uri}  (${r.pyFiles.bytes} bytes, sha256 ${r.pyFiles.sha256})`]
-        : []),
-      "AddJobFlowSteps request (dry run: nothing uploaded or submitted):",
-      JSON.stringify(r.request, null, 2),
-    ];
-    process.stdout.write(`${lines.join("\n")}\n`);
-    return;
-  }
-  process.stdout.write(`${r.stepId ?? r.job} ${r.state}\n`);
-}
-
-/** submit-job's own options (anything else on the command line belongs to the job). */
-const OPTIONS = {
-  input: { type: "string", describe: "job input URI (default: raw_events_uri)" },
-  output: { type: "string", describe: "job output URI (default: <processed_uri><job>/)" },
+/** Options every command takes: where the outputs come from, the AWS client, the output format. */
+const GLOBAL_OPTIONS = {
   stack: { type: "string", describe: "stack whose outputs to use (default: the only one)" },
   outputs: {
     type: "string",
@@ -83,6 +43,27 @@ const OPTIONS = {
   region: { type: "string", describe: "AWS region override" },
   profile: { type: "string", describe: "AWS profile" },
   "endpoint-url": { type: "string", describe: "custom AWS endpoint (S3 then uses path-style)" },
+  json: {
+    type: "boolean",
+    default: false,
+    describe: "one JSON result object on stdout (logs on stderr)",
+  },
+  "jobs-dir": { type: "string", describe: "jobs directory (default: <repo>/jobs)" },
+  "repo-root": {
+    type: "string",
+    hidden: true,
+    describe: "project root (cdktf.out/, .venv/); default: where submit-job is installed",
+  },
+  debug: { type: "boolean", default: false, describe: "stack traces for internal errors" },
+} satisfies Record<string, Options>;
+
+/**
+ * Options of a submission only. They live on the default command, so the lifecycle commands
+ * refuse them, and the lifecycle options (--job, --limit, ...) never swallow a job's own flags.
+ */
+const SUBMIT_OPTIONS = {
+  input: { type: "string", describe: "job input URI (default: raw_events_uri)" },
+  output: { type: "string", describe: "job output URI (default: <processed_uri><job>/)" },
   conf: {
     type: "string",
     array: true,
@@ -102,17 +83,12 @@ const OPTIONS = {
   "log-wait": {
     type: "string",
     default: "2m",
-    describe: "how long to wait for a failed step's stderr log",
+    describe: "how long to wait for a failed step's logs",
   },
   "dry-run": {
     type: "boolean",
     default: false,
     describe: "print outputs, S3 keys and the AddJobFlowSteps request; change nothing",
-  },
-  json: {
-    type: "boolean",
-    default: false,
-    describe: "one JSON result object on stdout (logs on stderr)",
   },
   local: {
     type: "boolean",
@@ -120,14 +96,55 @@ const OPTIONS = {
     describe: "run with local spark-submit from .venv on local paths",
   },
   master: { type: "string", default: "local[*]", describe: "Spark master for --local" },
-  "jobs-dir": { type: "string", describe: "jobs directory (default: <repo>/jobs)" },
-  "repo-root": {
-    type: "string",
-    hidden: true,
-    describe: "project root (cdktf.out/, .venv/); default: where submit-job is installed",
-  },
-  debug: { type: "boolean", default: false, describe: "stack traces for internal errors" },
 } satisfies Record<string, Options>;
+
+const JOB_OPTION = {
+  job: { type: "string", describe: "the run's job, when its run id names runs of several jobs" },
+} satisfies Record<string, Options>;
+const RUNS_OPTIONS = {
+  job: { type: "string", describe: "only this job's runs" },
+  state: { type: "string", describe: "only these states, comma-separated (e.g. FAILED or PENDING,RUNNING)" },
+  limit: { type: "string", default: "20", describe: "at most this many runs, newest first" },
+} satisfies Record<string, Options>;
+const LOGS_OPTIONS = {
+  ...JOB_OPTION,
+  tail: { type: "string", default: "200", describe: "last lines of each log (0: all)" },
+} satisfies Record<string, Options>;
+
+/** Everything a parse can hold; the command decides which of it was allowed. */
+type Args = {
+  _: (string | number)[];
+  "--"?: unknown[];
+  run?: string;
+  stack?: string;
+  outputs?: string;
+  clusterId?: string;
+  bucket?: string;
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  json: boolean;
+  jobsDir?: string;
+  repoRoot?: string;
+  debug: boolean;
+  input?: string;
+  output?: string;
+  conf?: (string | number)[];
+  runId?: string;
+  wait?: boolean;
+  timeout?: string;
+  logWait?: string;
+  dryRun?: boolean;
+  local?: boolean;
+  master?: string;
+  job?: string;
+  state?: string;
+  limit?: string;
+  tail?: string;
+};
+
+const LIFECYCLE = ["status", "logs", "cancel", "runs"] as const;
+type LifecycleCommand = (typeof LIFECYCLE)[number];
 
 /**
  * Options yargs does not define stay in `_`, in order, with the words after them: they are the
@@ -144,6 +161,17 @@ const PARSER_CONFIGURATION = {
 
 /** The option a word names: `--partition=x` → `--partition`. */
 const optionName = (word: string) => word.split("=")[0];
+
+/** Refuses what a command has no use for: words left after its arguments, unknown options. */
+function refuseStrays(command: string, words: readonly string[]): void {
+  const stray = words[0];
+  if (stray === undefined) return;
+  throw new UsageError(
+    stray.startsWith("-")
+      ? `unknown option ${optionName(stray)} for ${command} (see submit-job ${command} --help)`
+      : `unexpected argument ${stray}: ${command} takes ${command === "runs" || command === "list" ? "none" : "one run id or step id"}`,
+  );
+}
 
 async function main(argv: string[]): Promise<number> {
   // From the parsed options. The parse itself does not fail on user input (no option has choices,
@@ -165,25 +193,35 @@ async function main(argv: string[]): Promise<number> {
 
   let outcome: Outcome = { kind: "submitted" };
   let result: unknown;
+  let print: (() => string) | undefined;
   try {
-    const args = await yargs(argv)
+    const args = (await yargs(argv)
       .env("SUBMIT_JOB")
       .parserConfiguration(PARSER_CONFIGURATION)
-      .options(OPTIONS)
+      .options(GLOBAL_OPTIONS)
       .scriptName("submit-job")
       .usage(
-        "$0 <job> [options] [job options] [-- <job args>]\n$0 list\n\n" +
+        "$0 <job> [options] [job options] [-- <job args>]\n$0 list | runs | status <run> | logs <run> | cancel <run>\n\n" +
           "<job> is a kebab-case job name (batch-processing → jobs/batch_processing.py). The options " +
-          "its script defines (see `submit-job list`) may be given among these, or after `--`.",
+          "its script defines (see `submit-job list`) may be given among these, or after `--`. " +
+          "<run> is a run id (what --run-id named, or <job>:<run-id>) or a step id (s-...).",
       )
       .command("list", "list the jobs in jobs/ with their arguments")
-      .command("$0", "upload a jobs/ script and run it as an EMR step")
+      .command("runs", "the cluster's runs, newest first", (y) => y.options(RUNS_OPTIONS))
+      .command("status [run]", "a run's state, times and failure", (y) => y.options(JOB_OPTION))
+      .command("logs [run]", "a run's step stderr/stdout from the log URI", (y) => y.options(LOGS_OPTIONS))
+      .command("cancel [run]", "cancel a PENDING or RUNNING run (SEND_INTERRUPT)", (y) =>
+        y.options(JOB_OPTION),
+      )
+      .command("$0", "upload a jobs/ script and run it as an EMR step", (y) => y.options(SUBMIT_OPTIONS))
       .example("$0 list", "jobs and their arguments")
       .example("$0 batch-processing --timeout 45m", "run on the stack's cluster with default input/output")
       .example(
         "$0 batch-processing --outputs outputs.json --run-id nightly-2026-01-31 --no-wait --json",
         "CI: idempotent submit, JSON result",
       )
+      .example("$0 status nightly-2026-01-31", "where that run is now")
+      .example("$0 runs --state FAILED --limit 5", "the last failed runs")
       .example(
         "$0 streaming-processor --local --input ./lake/raw --output ./lake/out --partition year=2026/month=01/day=31/hour=09",
         "local Spark",
@@ -194,7 +232,7 @@ async function main(argv: string[]): Promise<number> {
       .fail((msg, err) => {
         throw err instanceof UsageError || !err ? new UsageError(msg || String(err)) : err;
       })
-      .parseAsync();
+      .parseAsync()) as unknown as Args;
     jsonWanted = args.json;
     debug = args.debug;
     const repoRoot = resolve(args.repoRoot ?? DEFAULT_REPO_ROOT);
@@ -208,25 +246,28 @@ async function main(argv: string[]): Promise<number> {
         `unknown option ${optionName(command)} (see --help); a job's own options go after its name: submit-job <job> ${optionName(command)} ...`,
       );
     if (command === "list") {
-      const stray = [...rest, ...afterDashes][0];
-      if (stray !== undefined)
-        throw new UsageError(
-          stray.startsWith("-")
-            ? `unknown option ${optionName(stray)} for list (see --help)`
-            : `unexpected argument ${stray}: list takes none`,
+      refuseStrays("list", [...rest, ...afterDashes]);
+      const jobs = listJobs(jobsDir);
+      outcome = { kind: "ok" };
+      // The list is an array, not a result object: printed as it is.
+      if (jsonWanted) {
+        process.stdout.write(
+          `${JSON.stringify(
+            jobs.map(({ path: _p, ...j }) => j),
+            null,
+            2,
+          )}\n`,
         );
-      printList(listJobs(jobsDir), args.json);
+        return EXIT.ok;
+      }
+      process.stdout.write(listText(jobs));
       return EXIT.ok;
     }
-    const job = findJob(jobsDir, command);
     const progress = makeProgress(process.stderr);
-    const r = await submit(
-      {
-        job: job.name,
+    if ((LIFECYCLE as readonly string[]).includes(command)) {
+      refuseStrays(command, [...rest, ...afterDashes]);
+      const o: LifecycleOptions = {
         repoRoot,
-        jobsDir,
-        input: args.input,
-        output: args.output,
         stack: args.stack,
         outputs: args.outputs ? resolve(args.outputs) : undefined,
         clusterId: args.clusterId,
@@ -234,27 +275,51 @@ async function main(argv: string[]): Promise<number> {
         region: args.region,
         profile: args.profile,
         endpointUrl: args.endpointUrl,
-        conf: args.conf.map(String),
-        runId: args.runId,
-        wait: args.wait,
-        timeout: args.timeout,
-        logWait: args.logWait,
-        dryRun: args.dryRun,
-        local: args.local,
-        master: args.master,
-        extra: [...jobFlags(job, rest), ...afterDashes],
-      },
-      {
-        aws: makeAws,
-        terraformOutput: runTerraformOutput,
-        clock: realClock,
-        progress,
-        childStdout: jsonWanted ? "stderr" : "inherit",
-        signal: controller.signal,
-      },
-    );
-    outcome = r.outcome;
-    result = r.result;
+      };
+      const deps = { aws: makeAws, terraformOutput: runTerraformOutput, clock: realClock, progress };
+      const r = await runLifecycle(command as LifecycleCommand, o, args, deps);
+      outcome = r.outcome;
+      result = r.result;
+      print = r.print;
+    } else {
+      const job = findJob(jobsDir, command);
+      const r = await submit(
+        {
+          job: job.name,
+          repoRoot,
+          jobsDir,
+          input: args.input,
+          output: args.output,
+          stack: args.stack,
+          outputs: args.outputs ? resolve(args.outputs) : undefined,
+          clusterId: args.clusterId,
+          bucket: args.bucket,
+          region: args.region,
+          profile: args.profile,
+          endpointUrl: args.endpointUrl,
+          conf: (args.conf ?? []).map(String),
+          runId: args.runId,
+          wait: args.wait ?? true,
+          timeout: args.timeout,
+          logWait: args.logWait ?? "2m",
+          dryRun: args.dryRun ?? false,
+          local: args.local ?? false,
+          master: args.master ?? "local[*]",
+          extra: [...jobFlags(job, rest), ...afterDashes],
+        },
+        {
+          aws: makeAws,
+          terraformOutput: runTerraformOutput,
+          clock: realClock,
+          progress,
+          childStdout: jsonWanted ? "stderr" : "inherit",
+          signal: controller.signal,
+        },
+      );
+      outcome = r.outcome;
+      result = r.result;
+      print = () => submitText(r.result);
+    }
   } catch (e) {
     outcome = { kind: "error", error: e };
     process.stderr.write(`${describeError(e, debug)}\n`);
@@ -272,8 +337,35 @@ async function main(argv: string[]): Promise<number> {
   const code = exitCodeFor(outcome);
   if (result && jsonWanted)
     process.stdout.write(`${JSON.stringify({ ...(result as object), exitCode: code }, null, 2)}\n`);
-  else if (result && outcome.kind !== "error") printHuman(result as SubmitResult);
+  else if (print && outcome.kind !== "error") process.stdout.write(print());
   return code;
+}
+
+/** Runs one lifecycle command; returns its outcome, result object and text printer. */
+async function runLifecycle(
+  command: LifecycleCommand,
+  o: LifecycleOptions,
+  args: Args,
+  deps: LifecycleDeps,
+): Promise<{ outcome: Outcome; result: object; print: () => string }> {
+  switch (command) {
+    case "runs": {
+      const r = await runs(o, { job: args.job, state: args.state, limit: args.limit }, deps);
+      return { ...r, print: () => runsText(r.result) };
+    }
+    case "status": {
+      const r = await status(o, parseRunRef(args.run, command, args.job), deps);
+      return { ...r, print: () => statusText(r.result) };
+    }
+    case "logs": {
+      const r = await logs(o, parseRunRef(args.run, command, args.job), args.tail, deps);
+      return { ...r, print: () => logsText(r.result) };
+    }
+    case "cancel": {
+      const r = await cancel(o, parseRunRef(args.run, command, args.job), deps);
+      return { ...r, print: () => cancelText(r.result) };
+    }
+  }
 }
 
 main(process.argv.slice(2)).then(

@@ -1,6 +1,7 @@
 /**
  * Error classes and the one mapping from an outcome to a process exit code:
- * 0 ok · 1 step failed/cancelled or AWS error · 2 usage/config error · 3 timeout · 130 interrupted.
+ * 0 ok · 1 step failed/cancelled, cancel refused or AWS error · 2 usage/config error · 3 timeout ·
+ * 130 interrupted.
  */
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, timeout: 3, interrupted: 130 } as const;
@@ -28,10 +29,27 @@ export type StepState =
 
 export const TERMINAL_STEP_STATES: readonly string[] = ["COMPLETED", "CANCELLED", "FAILED", "INTERRUPTED"];
 
+/** Every step state, in lifecycle order. https://docs.aws.amazon.com/emr/latest/APIReference/API_StepStatus.html */
+export const STEP_STATES: readonly StepState[] = [
+  "PENDING",
+  "CANCEL_PENDING",
+  "RUNNING",
+  "COMPLETED",
+  "CANCELLED",
+  "FAILED",
+  "INTERRUPTED",
+];
+
+/** The states in which a step did not do its work: `status` exits 1 on them. */
+export const UNSUCCESSFUL_STEP_STATES: readonly string[] = ["CANCELLED", "FAILED", "INTERRUPTED"];
+
 /** How a run ended, as far as the exit code is concerned. */
 export type Outcome =
-  | { kind: "submitted" } // --no-wait, --dry-run, list
-  | { kind: "step"; state: string }
+  | { kind: "submitted" } // --no-wait, --dry-run
+  | { kind: "ok" } // list, runs, logs: the command did what it was asked
+  | { kind: "step"; state: string } // a waited-for step ended in this state
+  | { kind: "observed"; state: string } // `status`: the step is in this state now
+  | { kind: "cancel"; ok: boolean } // `cancel`: whether EMR took the cancel (or it was already cancelled)
   | { kind: "timeout" }
   | { kind: "interrupted" }
   | { kind: "local"; code: number | null; signal?: string | null }
@@ -41,9 +59,14 @@ export type Outcome =
 export function exitCodeFor(outcome: Outcome): number {
   switch (outcome.kind) {
     case "submitted":
+    case "ok":
       return EXIT.ok;
     case "step":
       return outcome.state === "COMPLETED" ? EXIT.ok : EXIT.failed;
+    case "observed":
+      return UNSUCCESSFUL_STEP_STATES.includes(outcome.state) ? EXIT.failed : EXIT.ok;
+    case "cancel":
+      return outcome.ok ? EXIT.ok : EXIT.failed;
     case "timeout":
       return EXIT.timeout;
     case "interrupted":

@@ -222,3 +222,49 @@ export function resolveOutputs(job: string, o: Overrides, load: () => OutputsSou
   }
   return { region, clusterId, scriptsUri, input, output, logUri, stack: src?.stack, sources };
 }
+
+/** What the lifecycle commands (status, logs, cancel, runs) need: the cluster and its logs. */
+export interface ResolvedCluster {
+  readonly region?: string;
+  readonly clusterId: string;
+  /** The stack's emr_log_uri (or `<bucket>/emr-logs/`); the cluster's own LogUri wins over it. */
+  readonly logUri?: string;
+  readonly stack?: string;
+  readonly sources: Readonly<Record<string, string>>;
+}
+
+/**
+ * The same precedence for a command about runs on the cluster: `--cluster-id` alone needs no
+ * outputs (the cluster's own LogUri says where its logs are); otherwise the outputs name it.
+ */
+export function resolveCluster(o: Overrides, load: () => OutputsSource): ResolvedCluster {
+  const src = o.clusterId ? undefined : load();
+  const sources: Record<string, string> = {};
+  let clusterId: string;
+  if (o.clusterId) {
+    clusterId = o.clusterId;
+    sources.clusterId = "--cluster-id";
+  } else {
+    clusterId = requireOutput(src!, "emr_cluster_id", "--cluster-id");
+    sources.clusterId = src!.origin;
+  }
+  if (!/^j-[A-Z0-9]{1,64}$/.test(clusterId))
+    throw new UsageError(`cluster id must look like j-XXXXXXXXXXXX, got "${clusterId}"`);
+  let region = o.region;
+  if (region) sources.region = "--region";
+  else if (src) {
+    region = requireOutput(src, "region", "--region");
+    sources.region = src.origin;
+  }
+  let logUri: string | undefined;
+  const rawLog = src?.values.emr_log_uri;
+  if (typeof rawLog === "string" && rawLog) {
+    logUri = rawLog;
+    sources.logUri = src!.origin;
+  } else if (o.bucket) {
+    parseS3Uri(`s3://${o.bucket}/`, "--bucket");
+    logUri = `s3://${o.bucket}/${LAKE_PREFIXES.emrLogs}`;
+    sources.logUri = "--bucket";
+  }
+  return { region, clusterId, logUri, stack: src?.stack, sources };
+}

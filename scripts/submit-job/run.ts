@@ -137,7 +137,18 @@ export function runTerraformOutput(stackDir: string): Promise<string> {
   });
 }
 
-async function loadOutputs(o: SubmitOptions, deps: Deps): Promise<OutputsSource> {
+/** Where the stack outputs are read from: flags that pick the file or the stack directory. */
+export interface OutputsLocation {
+  readonly repoRoot: string;
+  readonly stack?: string;
+  readonly outputs?: string;
+}
+
+/** Loads one stack's outputs: `--outputs FILE`, else `terraform output -json` of its directory. */
+export async function loadOutputs(
+  o: OutputsLocation,
+  deps: Pick<Deps, "terraformOutput">,
+): Promise<OutputsSource> {
   if (o.outputs) {
     if (!existsSync(o.outputs) || !statSync(o.outputs).isFile()) {
       throw new UsageError(
@@ -276,7 +287,7 @@ async function execute(
   const logUri = cluster.logUri ?? r.logUri;
 
   const name = plan.stepName;
-  const existing = (await emr.findSteps(r.clusterId, name))[0];
+  const existing = (await emr.listSteps(r.clusterId, { accept: (s) => s.name === name, limit: 1 }))[0];
   let stepId: string;
   if (existing) {
     // --run-id idempotency: never add a second step with the same name.

@@ -1,0 +1,94 @@
+/**
+ * The human-readable results on stdout, one function per command (--json prints the result
+ * objects themselves instead). Pure: each returns the text.
+ */
+import type { JobInfo } from "./jobs";
+import type { CancelCommandResult, LogsResult, RunInfo, RunsResult, StatusResult } from "./lifecycle";
+import { formatElapsed } from "./plan";
+import type { SubmitResult } from "./run";
+
+export function listText(jobs: readonly JobInfo[]): string {
+  const out: string[] = [];
+  for (const j of jobs) {
+    out.push(`${j.name}  (${j.file})${j.summary ? ` — ${j.summary}` : ""}`);
+    for (const a of j.args) {
+      const bits = [
+        a.required ? "required" : "optional",
+        a.isSwitch ? "switch" : undefined,
+        a.default !== undefined ? `default ${a.default}` : undefined,
+      ].filter(Boolean);
+      out.push(`    ${a.flags.join(", ").padEnd(24)} ${bits.join(", ")}${a.help ? ` — ${a.help}` : ""}`);
+    }
+    if (!j.argsComplete) out.push("    (some arguments could not be read statically; see the script)");
+  }
+  return out.map((l) => `${l}\n`).join("");
+}
+
+export function submitText(r: SubmitResult): string {
+  if (!r.dryRun) return `${r.stepId ?? r.job} ${r.state}\n`;
+  const lines = [
+    `job        ${r.job}  run-id ${r.runId}${r.stack ? `  stack ${r.stack}` : ""}`,
+    `cluster    ${r.clusterId}  (from ${r.sources?.clusterId})`,
+    `input      ${r.input}  (from ${r.sources?.input})`,
+    `output     ${r.output}  (from ${r.sources?.output})`,
+    `script     ${r.script.uri}  (${r.script.bytes} bytes, sha256 ${r.script.sha256})`,
+    ...(r.pyFiles
+      ? [`py-files   ${r.pyFiles.uri}  (${r.pyFiles.bytes} bytes, sha256 ${r.pyFiles.sha256})`]
+      : []),
+    "AddJobFlowSteps request (dry run: nothing uploaded or submitted):",
+    JSON.stringify(r.request, null, 2),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+const when = (r: RunInfo) => (r.started ?? r.created ?? "").replace(/\.\d+Z$/, "Z");
+const took = (r: RunInfo) => (r.durationSeconds !== undefined ? formatElapsed(r.durationSeconds) : "");
+
+export function statusText(r: StatusResult): string {
+  const lines = [
+    `${r.stepId}  ${r.state}  ${r.name}`,
+    `cluster    ${r.clusterId}  ${r.clusterState}`,
+    ...(r.created ? [`created    ${r.created}`] : []),
+    ...(r.started ? [`started    ${r.started}`] : []),
+    ...(r.ended ? [`ended      ${r.ended}`] : []),
+    ...(r.durationSeconds !== undefined ? [`ran        ${formatElapsed(r.durationSeconds)}`] : []),
+    ...(r.script ? [`script     ${r.script}`] : []),
+    ...(r.stateChangeReason ? [`reason     ${r.stateChangeReason}`] : []),
+    ...(r.failure
+      ? [
+          `failure    ${[r.failure.reason, r.failure.message].filter(Boolean).join(" — ") || "no details"}`,
+          ...(r.failure.logFile ? [`log file   ${r.failure.logFile}`] : []),
+        ]
+      : []),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+export function runsText(r: RunsResult): string {
+  if (r.runs.length === 0) return "";
+  const rows = r.runs.map((x) => [x.stepId, x.state, x.job ?? "", x.runId ?? "", when(x), took(x)]);
+  const head = ["STEP", "STATE", "JOB", "RUN ID", "STARTED", "RAN"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const fmt = (row: string[]) =>
+    row
+      .map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
+  return [fmt(head), ...rows.map(fmt)].map((l) => `${l}\n`).join("");
+}
+
+export function logsText(r: LogsResult): string {
+  const out: string[] = [];
+  for (const f of r.logs) {
+    out.push(
+      `==> ${f.source} ${f.stream}  ${f.uri}${f.truncated ? `  (last ${f.lines} lines)` : ""} <==`,
+      ...(f.text ? [f.text] : []),
+      "",
+    );
+  }
+  return out.map((l) => `${l}\n`).join("");
+}
+
+export function cancelText(r: CancelCommandResult): string {
+  return `${r.stepId} ${r.state}\n`;
+}

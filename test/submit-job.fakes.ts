@@ -1,0 +1,127 @@
+/**
+ * Scripted stand-ins for submit-job's AWS interfaces and clock, shared by its unit tests: an EMR
+ * that plays back step states (moto never finishes a step and has no CancelSteps), an in-memory
+ * S3, and a clock whose sleeps advance virtual time.
+ */
+import type {
+  CancelResult,
+  ClusterInfo,
+  EmrApi,
+  ListStepsFilter,
+  S3Api,
+  S3Object,
+  StepStatus,
+  StepSummary,
+} from "../scripts/submit-job/aws";
+import type { AddStepsRequest } from "../scripts/submit-job/plan";
+import type { Clock, Progress } from "../scripts/submit-job/wait";
+
+/** Advances virtual time on sleep; records every sleep; can abort a signal at a chosen time. */
+export class FakeClock implements Clock {
+  t = 1_700_000_000_000;
+  sleeps: number[] = [];
+  onSleep?: (clock: FakeClock) => void;
+  now = () => this.t;
+  random = () => 0.5;
+  async sleep(seconds: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(seconds);
+    this.onSleep?.(this);
+    if (signal?.aborted) return;
+    this.t += seconds * 1000;
+  }
+}
+
+export class ScriptedEmr implements EmrApi {
+  describes = 0;
+  added: AddStepsRequest[] = [];
+  cancels: string[] = [];
+  /** Oldest first, as added; listSteps answers newest first, as EMR does. */
+  steps: StepSummary[] = [];
+  listCalls: ListStepsFilter[] = [];
+  constructor(
+    private readonly script: StepStatus[],
+    private readonly cancelResult: CancelResult = {
+      attempted: true,
+      ok: true,
+      message: "cancel requested for s-1",
+    },
+    private readonly cluster: Partial<ClusterInfo> = {},
+  ) {}
+  async describeCluster(id: string): Promise<ClusterInfo> {
+    return { id, state: "WAITING", logUri: "s3://logs-b/emr-logs/", ...this.cluster };
+  }
+  async listSteps(_c: string, f: ListStepsFilter = {}): Promise<StepSummary[]> {
+    this.listCalls.push(f);
+    const out: StepSummary[] = [];
+    for (const s of [...this.steps].reverse()) {
+      if (f.stepIds && !f.stepIds.includes(s.id)) continue;
+      if (f.states && !f.states.includes(s.state)) continue;
+      if (f.accept && !f.accept(s)) continue;
+      out.push(s);
+      if (f.limit !== undefined && out.length >= f.limit) break;
+    }
+    return out;
+  }
+  async addStep(r: AddStepsRequest): Promise<string> {
+    this.added.push(r);
+    const id = `s-${this.added.length}`;
+    this.steps.push({ id, name: r.Steps[0].Name, state: "PENDING", args: r.Steps[0].HadoopJarStep.Args });
+    return id;
+  }
+  async describeStep(): Promise<StepStatus> {
+    const s = this.script[Math.min(this.describes, this.script.length - 1)];
+    this.describes++;
+    return s;
+  }
+  async cancelStep(_c: string, stepId: string): Promise<CancelResult> {
+    this.cancels.push(stepId);
+    if (this.cancelResult.ok)
+      this.steps = this.steps.map((s) => (s.id === stepId ? { ...s, state: "CANCEL_PENDING" } : s));
+    return this.cancelResult;
+  }
+}
+
+export class MemS3 implements S3Api {
+  objects = new Map<string, Buffer>();
+  puts: string[] = [];
+  gets = 0;
+  lists = 0;
+  /** Make an object appear after this many GETs (the EMR log lag). */
+  appearAfter = new Map<string, number>();
+  /** Make every object under a prefix appear only after this many LISTs. */
+  listableAfter = new Map<string, number>();
+  async exists(b: string, k: string) {
+    return this.objects.has(`${b}/${k}`);
+  }
+  async put(b: string, k: string, body: Buffer) {
+    this.puts.push(`${b}/${k}`);
+    this.objects.set(`${b}/${k}`, body);
+  }
+  async get(b: string, k: string) {
+    this.gets++;
+    const key = `${b}/${k}`;
+    const after = this.appearAfter.get(key);
+    if (after !== undefined && this.gets <= after) return undefined;
+    return this.objects.get(key);
+  }
+  async list(b: string, prefix: string, max = 1000): Promise<S3Object[]> {
+    this.lists++;
+    const hidden = [...this.listableAfter].filter(([, n]) => this.lists <= n).map(([p]) => `${b}/${p}`);
+    return [...this.objects.keys()]
+      .filter((k) => k.startsWith(`${b}/${prefix}`) && !hidden.some((h) => k.startsWith(h)))
+      .sort()
+      .slice(0, max)
+      .map((k) => ({ key: k.slice(b.length + 1), size: this.objects.get(k)!.length }));
+  }
+}
+
+/** A Progress that records its lines. */
+export function recordingProgress(): Progress & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    state: (s, e) => lines.push(`state ${s} ${e}`),
+    info: (l) => lines.push(l),
+    done: () => undefined,
+  };
+}
