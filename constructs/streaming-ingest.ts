@@ -179,14 +179,16 @@ export class StreamingIngest extends Construct {
               type: "Lambda",
               parameters: [
                 { parameterName: "LambdaArn", parameterValue: `${this.transform.fn.arn}:$LATEST` },
-                {
-                  parameterName: "BufferSizeInMBs",
-                  parameterValue: String(STREAMING_DEFAULTS.processorBufferMb),
-                },
-                {
-                  parameterName: "BufferIntervalInSeconds",
-                  parameterValue: String(STREAMING_DEFAULTS.processorBufferIntervalSeconds),
-                },
+                // The provider keeps a processor parameter equal to Firehose's default (1 MiB,
+                // 60 s) out of its state, so one set here is planned again on every run.
+                ...(
+                  [
+                    ["BufferSizeInMBs", STREAMING_DEFAULTS.processorBufferMb, 1],
+                    ["BufferIntervalInSeconds", STREAMING_DEFAULTS.processorBufferIntervalSeconds, 60],
+                  ] as const
+                )
+                  .filter(([, value, firehoseDefault]) => value !== firehoseDefault)
+                  .map(([parameterName, value]) => ({ parameterName, parameterValue: String(value) })),
               ],
             },
           ],
