@@ -827,7 +827,56 @@ async function driftFixture(
   }
 }
 
-export { converge, Workdir, fill };
+// ---------------------------------------------------------------------------------------------
+// checkov's reports on a base and a head synth, for plan-review's --checkov/--base-checkov
+
+/**
+ * checkov (terraform_json, on the committed cdk.tf.json) when .venv-checkov has it; the report is
+ * trimmed to what plan-review reads: the summary and each failed check's id, name and resource.
+ */
+function checkovReport(synthFile: string, outFile: string): boolean {
+  const bin = process.env.CHECKOV ?? join(root, ".venv-checkov", "bin", "checkov");
+  if (!existsSync(bin)) return false;
+  let text: string;
+  try {
+    text = execFileSync(
+      bin,
+      [
+        "--framework",
+        "terraform_json",
+        "-f",
+        synthFile,
+        "-o",
+        "json",
+        "--quiet",
+        "--compact",
+        "--skip-download",
+      ],
+      { encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] },
+    );
+  } catch (e) {
+    // checkov exits 1 when a check fails; the report is on stdout all the same
+    text = String((e as { stdout?: string }).stdout ?? "");
+  }
+  const doc = JSON.parse(text) as Obj | Obj[];
+  const trimmed = (Array.isArray(doc) ? doc : [doc]).map((r) => ({
+    check_type: r.check_type,
+    summary: r.summary,
+    results: {
+      failed_checks: (((r.results as Obj | undefined)?.failed_checks as Obj[] | undefined) ?? []).map(
+        (f) => ({
+          check_id: f.check_id,
+          check_name: f.check_name,
+          resource: f.resource,
+        }),
+      ),
+    },
+  }));
+  writeJson(outFile, trimmed.length === 1 ? trimmed[0] : trimmed);
+  return true;
+}
+
+export { checkovReport, converge, Workdir, fill };
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -888,6 +937,21 @@ async function main(): Promise<void> {
     }
     if (withDrift && stack === "pipeline-dev")
       readme.push(await driftFixture(w, work, resolve(synthDir), out));
+  }
+  if (!only || only.includes("public-access-opened")) {
+    const made =
+      checkovReport(
+        join(out, "_base", "pipeline-dev", "cdk.tf.json"),
+        join(out, "_base", "pipeline-dev", "checkov.json"),
+      ) &&
+      checkovReport(
+        join(out, "public-access-opened", "synth", "cdk.tf.json"),
+        join(out, "public-access-opened", "checkov.json"),
+      );
+    if (made)
+      readme.push(
+        "- `_base/pipeline-dev/checkov.json`, `public-access-opened/checkov.json`: checkov's reports (terraform_json on the committed cdk.tf.json), trimmed to the summary and the failed checks' id, name and resource.",
+      );
   }
   if (!only) {
     writeFileSync(

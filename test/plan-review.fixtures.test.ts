@@ -232,6 +232,43 @@ describe("fixture plans", () => {
   });
 });
 
+describe("checkov", () => {
+  const reports = ["--checkov", join(PLANS, "public-access-opened", "checkov.json")];
+  const base = ["--base-checkov", join(PLANS, "_base", "pipeline-dev", "checkov.json")];
+
+  test("failures new against the base are info, on the addresses the synth names", () => {
+    const r = fixture("public-access-opened", [...reports, ...base]);
+    const fresh = r.report.findings.filter((f) => f.kind === "checkov-new");
+    // the four public-access flags and the bucket-level public-access check; the Lambda findings
+    // the base already has are not new
+    expect(fresh.map((f) => f.level)).toEqual(["info", "info", "info", "info", "info"]);
+    const addresses = fresh.map((f) => f.address).sort();
+    expect(
+      addresses.filter((a) => /^aws_s3_bucket_public_access_block\.lake_bucket-public-access_/.test(a)),
+    ).toHaveLength(4);
+    expect(addresses.filter((a) => /^aws_s3_bucket\.lake_bucket_/.test(a))).toHaveLength(1);
+    expect(fresh.some((f) => f.address.startsWith("aws_lambda_function."))).toBe(false);
+    expect(r.out).toMatch(
+      /checkov CKV_AWS_53 fails, new against the base: Ensure S3 bucket has block public ACLS enabled/,
+    );
+    expect(r.code).toBe(2); // the warning of the regression itself; checkov adds info only
+  });
+
+  test("without the base every failure is listed", () => {
+    const r = fixture("public-access-opened", reports);
+    const fresh = r.report.findings.filter((f) => f.kind === "checkov-new");
+    expect(fresh.length).toBe(13);
+    expect(r.out).not.toContain("new against the base");
+  });
+
+  test("a file that is not a checkov report is an input error", () => {
+    const r = fixture("noop", ["--checkov", join(PLANS, "noop", "plan.json")]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/is not a checkov JSON report/);
+    expect(fixture("noop", base).code).toBe(1);
+  });
+});
+
 describe("acknowledgements", () => {
   const dir = mkdtempSync(join(tmpdir(), "plan-review-ack-"));
   const ackFile = (acks: unknown[]) => {

@@ -4,6 +4,7 @@
  */
 import { costFigures, StackJson } from "../synth-summary";
 import { applyAcknowledgements, Acknowledgement } from "./ack";
+import { CheckovFailure, newFailures } from "./checkov";
 import { describeDiff, diffPolicies, parsePolicy } from "./policy";
 import {
   at,
@@ -37,6 +38,8 @@ export interface AnalyzeInput {
   base?: SynthJson;
   drift?: boolean;
   acknowledgements?: Acknowledgement[];
+  /** checkov's failed checks on the head synth and, to report only new ones, on the base */
+  checkov?: { head: CheckovFailure[]; base?: CheckovFailure[] };
 }
 
 const LEVEL_ORDER: Record<Level, number> = { block: 0, warn: 1, info: 2 };
@@ -104,6 +107,14 @@ class Context {
   ): Finding {
     const construct = this.construct(address);
     return { level, kind, address, ...(construct ? { construct } : {}), title, details, rank };
+  }
+
+  /** checkov's terraform_json runner names a resource `resource.<name>`: the address, from the synth. */
+  checkovAddress(resource: string): string {
+    if (!resource.startsWith("resource.")) return resource;
+    const name = resource.slice("resource.".length);
+    for (const a of this.head?.resources.keys() ?? []) if (a.slice(a.indexOf(".") + 1) === name) return a;
+    return resource;
   }
 
   /** Names the security group a rule belongs to by its address and construct, from the synth. */
@@ -406,6 +417,21 @@ function planFindings(ctx: Context): Finding[] {
 
   const cost = costFinding(ctx);
   if (cost) findings.push(cost);
+  const checkov = ctx.input.checkov;
+  if (checkov) {
+    const fresh = checkov.base ? newFailures(checkov.head, checkov.base) : checkov.head;
+    for (const f of fresh)
+      findings.push(
+        ctx.finding(
+          "info",
+          "checkov-new",
+          ctx.checkovAddress(f.resource),
+          `checkov ${f.checkId} fails${checkov.base ? ", new against the base" : ""}: ${f.checkName}`,
+          [],
+          250,
+        ),
+      );
+  }
   return findings;
 }
 

@@ -5,7 +5,7 @@
  */
 import yargs from "yargs/yargs";
 import { analyze } from "./analyze";
-import { InputError, readAcknowledgements, readPlan, readSynth } from "./io";
+import { InputError, readAcknowledgements, readCheckov, readPlan, readSynth } from "./io";
 import { Format, render } from "./render";
 
 class UsageError extends Error {
@@ -31,6 +31,11 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
           describe: "markdown for a PR comment, json for tools, text for a terminal",
         },
         ack: { type: "string", describe: "acknowledgements file (JSON: address, kind, reason)" },
+        checkov: { type: "string", describe: "checkov's JSON report (-o json) on this change's synth" },
+        "base-checkov": {
+          type: "string",
+          describe: "checkov's JSON report on the base: report only new failures",
+        },
         drift: {
           type: "boolean",
           default: false,
@@ -48,6 +53,7 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
       })
       .parseSync();
     if (args.help) return 0;
+    if (args.baseCheckov && !args.checkov) throw new UsageError("--base-checkov needs --checkov");
     const plan = readPlan(String(args.plan));
     const report = analyze({
       plan,
@@ -55,6 +61,14 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
       base: args.baseSynth ? readSynth(args.baseSynth, "--base-synth") : undefined,
       drift: args.drift,
       acknowledgements: args.ack ? readAcknowledgements(args.ack) : [],
+      ...(args.checkov
+        ? {
+            checkov: {
+              head: readCheckov(args.checkov, "--checkov"),
+              ...(args.baseCheckov ? { base: readCheckov(args.baseCheckov, "--base-checkov") } : {}),
+            },
+          }
+        : {}),
     });
     if (
       args.drift &&

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { AckError, Acknowledgement, parseAcknowledgements } from "./ack";
+import { CheckovFailure, checkovFailures } from "./checkov";
 import { PlanJson, SynthJson } from "./types";
 
 export class InputError extends Error {
@@ -72,4 +73,11 @@ export function readAcknowledgements(file: string): Acknowledgement[] {
     if (e instanceof AckError) throw new InputError(e.message);
     throw e;
   }
+}
+
+/** A checkov JSON report (`checkov -o json`). */
+export function readCheckov(file: string, flag: string): CheckovFailure[] {
+  const failures = checkovFailures(readJson(file, flag));
+  if (!failures) throw new InputError(`${flag} ${file} is not a checkov JSON report (checkov -o json)`);
+  return failures;
 }

@@ -9,8 +9,8 @@
 # the stack's local-backend state (terraform.pipeline-<env>.tfstate, what a local deploy writes)
 # when it exists — copied, never written — else none (the plan then creates everything).
 # REVIEW_BASE_SYNTH=<stack dir> adds the base for what only the configuration shows
-# (prevent_destroy, cost delta); plan-review-acks.json at the repo root (or REVIEW_ACK) is used
-# when present. Writes build/review/pipeline-<env>/{plan.json,plan-review.md}; prints the text
+# (prevent_destroy, cost delta), and with REVIEW_CHECKOV=1 checkov's new failures; the
+# acknowledgements in plan-review-acks.json at the repo root (or REVIEW_ACK) are used when present. Writes build/review/pipeline-<env>/{plan.json,plan-review.md}; prints the text
 # report and exits with plan-review's code (0 nothing, 2 warnings, 3 a block, 1 an error).
 set -euo pipefail
 
@@ -98,6 +98,17 @@ args=("$out/plan.json" --synth "$synth")
 [[ -n "${REVIEW_BASE_SYNTH:-}" ]] && args+=(--base-synth "$REVIEW_BASE_SYNTH")
 ack="${REVIEW_ACK:-$root/plan-review-acks.json}"
 [[ -f "$ack" ]] && args+=(--ack "$ack")
+# REVIEW_CHECKOV=1 with a base: checkov on both synths, new failures become info findings.
+checkov="${CHECKOV:-$root/.venv-checkov/bin/checkov}"
+if [[ "${REVIEW_CHECKOV:-}" == "1" && -n "${REVIEW_BASE_SYNTH:-}" && -x "$checkov" ]]; then
+  for side in head base; do
+    src="$synth"
+    [[ $side == base ]] && src="$REVIEW_BASE_SYNTH"
+    "$checkov" --framework terraform_json -f "$src/cdk.tf.json" -o json --quiet --compact --skip-download \
+      >"$out/checkov-$side.json" 2>/dev/null || true
+  done
+  args+=(--checkov "$out/checkov-head.json" --base-checkov "$out/checkov-base.json")
+fi
 
 set +e
 node "$root/bin/plan-review.js" "${args[@]}" --format markdown >"$out/plan-review.md"

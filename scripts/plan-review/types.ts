@@ -58,6 +58,7 @@ export const FINDING_KINDS = [
   "drift-expected",
   "drift-unexpected",
   "cost-delta",
+  "checkov-new",
   "stale-acknowledgement",
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
