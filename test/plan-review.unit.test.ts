@@ -7,6 +7,7 @@ import { analyze, exitCodeOf } from "../scripts/plan-review/analyze";
 import { applyAcknowledgements, parseAcknowledgements } from "../scripts/plan-review/ack";
 import { describeDiff, diffPolicies, parsePolicy } from "../scripts/plan-review/policy";
 import { renderMarkdown } from "../scripts/plan-review/render";
+import { showChange } from "../scripts/plan-review/rules";
 import { constructFromAddress } from "../scripts/plan-review/synth";
 import { Finding, Json, PlanJson, ResourceChange } from "../scripts/plan-review/types";
 
@@ -233,6 +234,20 @@ describe("exit codes and acknowledgements", () => {
     [{ acknowledgements: [{ address: "a", kind: "stateful-delete" }] }, 'needs a non-empty "reason"'],
   ])("bad file %#", (docIn, message) => {
     expect(() => parseAcknowledgements(docIn, "acks.json")).toThrow(message);
+  });
+});
+
+describe("before → after of a forcing attribute", () => {
+  test("short values are shown whole", () => {
+    expect(showChange("emr-7.9.0", "emr-7.10.0")).toBe('"emr-7.9.0" → "emr-7.10.0"');
+  });
+  test("long strings are shown from just before where they differ", () => {
+    const common = "x".repeat(200);
+    const line = showChange(`${common}-OLD-tail`, `${common}-NEW-tail`);
+    expect(line).toContain("-OLD-tail");
+    expect(line).toContain("-NEW-tail");
+    expect(line.startsWith('"…')).toBe(true);
+    expect(line.length).toBeLessThan(200);
   });
 });
 
