@@ -289,7 +289,7 @@ function planFindings(ctx: Context): Finding[] {
           `${rc.address} is deleted and ${to} created: the construct was renamed or moved without a moved block`,
           [
             ...(st ? [`the delete loses ${st.loses}`] : ["it is recreated, not kept"]),
-            `fix: in the construct that defines ${toConstruct}, on the new resource: .moveFromId("${rc.address}");`,
+            `fix: in the construct that defines ${toConstruct}, on the new resource: \`.moveFromId("${rc.address}");\``,
             ...ctx.dragged(to),
           ],
           st?.rank ?? 100,
