@@ -99,7 +99,9 @@ node -e '
   const fs = require("fs");
   fs.writeFileSync(out + "/provider_override.tf.json", JSON.stringify({ provider: { aws: [{
     access_key: "testing", secret_key: "testing",
-    skip_credentials_validation: true, skip_requesting_account_id: true,
+    // The account comes from the emulated STS (MOTO_ACCOUNT_ID): without it the provider
+    // builds ARNs with an empty account (Glue, flow logs) and reads no tags through them.
+    skip_credentials_validation: true,
     skip_metadata_api_check: true, skip_region_validation: true,
     s3_use_path_style: true,
     // moto answers an unsupported call with a 500; retrying that 25 times only hides it.

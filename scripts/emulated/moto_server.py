@@ -11,20 +11,24 @@ scripts/deploy-emulated.sh; the stacks carry nothing of it.
 import fnmatch
 import json
 import sys
+import threading
 from datetime import datetime, timezone
 from typing import Any
 
 from botocore.utils import parse_timestamp
 from moto.awslambda import urls as lambda_urls
-from moto.awslambda.models import EventSourceMapping
+from moto.awslambda.models import EventSourceMapping, LambdaBackend, LambdaFunction
 from moto.cloudwatch.responses import CloudWatchResponse
 from moto.core.responses import BaseResponse
 from moto.core.utils import get_service_model
 from moto.ec2.models.flow_logs import FlowLogsBackend
+from moto.ec2.responses import flow_logs as flow_logs_responses
 from moto.iam.access_control import IAMPolicyStatement, PermissionResult
 from moto.kinesis.responses import KinesisResponse
 from moto.s3.models import FakeBucket
+from moto.s3 import responses as s3_responses
 from moto.s3.responses import S3Response
+from moto.sqs.models import Queue
 from moto.server import main
 
 # --- Timestamps in JSON protocols -----------------------------------------------------------
@@ -264,6 +268,140 @@ def _esm_init_sqs_batch(self: EventSourceMapping, spec: dict) -> None:
 
 
 EventSourceMapping.__init__ = _esm_init_sqs_batch
+
+# --- What moto 5.1.4 accepts but does not give back ----------------------------------------------
+# terraform reads every resource back after creating it; a field that AWS echoes and moto drops
+# shows up as a change in the next plan. Each fix below stores the request's field and returns it
+# the way AWS's API reference shows it.
+
+# EC2 CreateFlowLogs DestinationOptions (file format, Hive partitions, hourly partitions).
+_flow_log_request = threading.local()
+_create_flow_logs_response = flow_logs_responses.FlowLogs.create_flow_logs
+
+
+def _create_flow_logs_with_options(self: Any) -> str:
+    options = {
+        key: self._get_param(f"DestinationOptions.{key}")
+        for key in ("FileFormat", "HiveCompatiblePartitions", "PerHourPartition")
+    }
+    _flow_log_request.options = {k: v for k, v in options.items() if v is not None} or None
+    try:
+        return _create_flow_logs_response(self)
+    finally:
+        _flow_log_request.options = None
+
+
+flow_logs_responses.FlowLogs.create_flow_logs = _create_flow_logs_with_options
+_create_flow_logs_s3 = FlowLogsBackend.create_flow_logs
+
+
+def _create_flow_logs_keep_options(self: Any, *args: Any, **kwargs: Any) -> Any:
+    flow_logs, errors = _create_flow_logs_s3(self, *args, **kwargs)
+    for fl in flow_logs:
+        fl.destination_options = getattr(_flow_log_request, "options", None)
+    return flow_logs, errors
+
+
+FlowLogsBackend.create_flow_logs = _create_flow_logs_keep_options
+flow_logs_responses.DESCRIBE_FLOW_LOGS_RESPONSE = flow_logs_responses.DESCRIBE_FLOW_LOGS_RESPONSE.replace(
+    "<flowLogId>{{ flow_log.id }}</flowLogId>",
+    "{% if flow_log.destination_options %}<destinationOptions>"
+    "<fileFormat>{{ flow_log.destination_options.FileFormat or 'plain-text' }}</fileFormat>"
+    "<hiveCompatiblePartitions>{{ flow_log.destination_options.HiveCompatiblePartitions or 'false' }}"
+    "</hiveCompatiblePartitions>"
+    "<perHourPartition>{{ flow_log.destination_options.PerHourPartition or 'false' }}</perHourPartition>"
+    "</destinationOptions>{% endif %}"
+    "<flowLogId>{{ flow_log.id }}</flowLogId>",
+)
+
+# Lambda CreateFunction DeadLetterConfig, KMSKeyArn and LoggingConfig (AWS reports LoggingConfig
+# for every function: Text format and /aws/lambda/<name> unless set).
+_function_init = LambdaFunction.__init__
+_function_configuration = LambdaFunction.get_configuration
+
+
+def _function_init_keep(
+    self: LambdaFunction, account_id: str, spec: dict, *args: Any, **kwargs: Any
+) -> None:
+    _function_init(self, account_id, spec, *args, **kwargs)
+    self.emulated_extra = {k: spec[k] for k in ("DeadLetterConfig", "KMSKeyArn") if spec.get(k)}
+    self.emulated_logging = spec.get("LoggingConfig") or {}
+
+
+def _function_configuration_keep(self: LambdaFunction, *args: Any, **kwargs: Any) -> dict:
+    config = _function_configuration(self, *args, **kwargs)
+    config.update(getattr(self, "emulated_extra", {}))
+    logging = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{self.function_name}"}
+    logging.update(getattr(self, "emulated_logging", {}))
+    config["LoggingConfig"] = logging
+    return config
+
+
+LambdaFunction.__init__ = _function_init_keep
+LambdaFunction.get_configuration = _function_configuration_keep
+
+# Lambda event source mappings: AWS returns EventSourceMappingArn (the provider reads the tags by
+# it) and no StartingPosition for an SQS source (moto defaults it to TRIM_HORIZON, which the
+# provider then plans to remove by replacing the mapping).
+_esm_configuration = EventSourceMapping.get_configuration
+
+
+def _esm_configuration_aws(self: EventSourceMapping) -> dict:
+    config = _esm_configuration(self)
+    _, _, _, region, account, _ = self.function_arn.split(":", 5)
+    config["EventSourceMappingArn"] = (
+        f"arn:aws:lambda:{region}:{account}:event-source-mapping:{self.uuid}"
+    )
+    if self.event_source_arn.split(":")[2] == "sqs":
+        config.pop("StartingPosition", None)
+    return config
+
+
+EventSourceMapping.get_configuration = _esm_configuration_aws
+_lambda_list_tags = LambdaBackend.list_tags
+
+
+def _lambda_list_tags_esm(self: LambdaBackend, resource: str) -> dict:
+    if ":event-source-mapping:" in resource:
+        esm = self._event_source_mappings.get(resource.rsplit(":", 1)[-1])
+        return dict((esm.tags or {}) if esm else {})
+    return _lambda_list_tags(self, resource)
+
+
+LambdaBackend.list_tags = _lambda_list_tags_esm
+
+# Kinesis CreateStream Tags.
+_kinesis_create_stream = KinesisResponse.create_stream
+
+
+def _kinesis_create_stream_tags(self: KinesisResponse) -> str:
+    result = _kinesis_create_stream(self)
+    tags = self._get_param("Tags")
+    if tags:
+        self.kinesis_backend.add_tags_to_stream(None, self._get_param("StreamName"), tags)
+    return result
+
+
+KinesisResponse.create_stream = _kinesis_create_stream_tags
+
+# S3 GetBucketNotificationConfiguration: moto stores EventBridgeConfiguration but leaves it out.
+s3_responses.S3_GET_BUCKET_NOTIFICATION_CONFIG = s3_responses.S3_GET_BUCKET_NOTIFICATION_CONFIG.replace(
+    "</NotificationConfiguration>",
+    "{% if config.event_bridge is not none %}<EventBridgeConfiguration/>{% endif %}</NotificationConfiguration>",
+)
+
+# SQS GetQueueAttributes RedrivePolicy: AWS returns the JSON compact; moto adds spaces.
+_queue_attributes = Queue.attributes.fget
+
+
+def _queue_attributes_compact(self: Queue) -> dict:
+    result = _queue_attributes(self)
+    if self.redrive_policy and "RedrivePolicy" in result:
+        result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
+    return result
+
+
+Queue.attributes = property(_queue_attributes_compact)
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
