@@ -18,7 +18,7 @@ CHECKOV_VENV := .venv-checkov
 export CHECKPOINT_DISABLE := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help install build synth synth-hcl demo e2e test test-unit lint typecheck emr-parity jest pytest terraform-check checkov review bench clean
+.PHONY: help install build synth synth-hcl demo e2e test test-unit lint typecheck emr-parity jest pytest terraform-check deploy-emulated checkov review bench clean
 
 help:
 	@echo "make demo   - run the whole pipeline locally and show what a deploy would create"
@@ -91,7 +91,12 @@ terraform-check: synth synth-hcl
 checkov: synth-hcl $(CHECKOV_VENV)/.installed
 	bash scripts/checkov-check.sh cdktf.out/hcl/*
 
-test: install typecheck lint emr-parity jest pytest terraform-check checkov e2e
+# The dev stack applied with terraform to a local moto server, re-planned (no change allowed)
+# and destroyed; prints one JSON summary line. See scripts/deploy-emulated.sh.
+deploy-emulated: synth $(VENV)/.installed
+	bash scripts/deploy-emulated.sh cdktf.out/stacks/pipeline-dev
+
+test: install typecheck lint emr-parity jest pytest terraform-check deploy-emulated checkov e2e
 
 # `make demo EVENTS=200000` scales the demo.
 demo: node_modules/.installed $(VENV)/.installed build
@@ -110,5 +115,8 @@ review: synth
 bench: install build
 	bash scripts/bench.sh
 
+# Keeps cdktf.out/stacks/*/terraform.*.tfstate*: without remote state that is where a local
+# deploy's state lives, and losing it orphans every resource the stack created.
 clean:
-	rm -rf dist cdktf.out demo-output coverage
+	rm -rf dist demo-output coverage
+	if [ -d cdktf.out ]; then find cdktf.out -type f ! -name 'terraform.*.tfstate*' -delete; find cdktf.out -type d -empty -delete; fi
