@@ -207,7 +207,7 @@ export function countStateResources(stateList: string): number {
   return stateList
     .split("\n")
     .map((l) => l.trim())
-    .filter((l) => l !== "" && !l.startsWith("data.") && !/(^|\.)data\./.test(l)).length;
+    .filter((l) => l !== "" && !/(^|\.)data\./.test(l)).length;
 }
 
 interface PlanJson {
