@@ -3,6 +3,9 @@
  * that plays back step states (moto never finishes a step and has no CancelSteps), an in-memory
  * S3, and a clock whose sleeps advance virtual time.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import type {
   CancelResult,
   ClusterInfo,
@@ -124,4 +127,42 @@ export function recordingProgress(): Progress & { lines: string[] } {
     info: (l) => lines.push(l),
     done: () => undefined,
   };
+}
+
+/**
+ * The files of an EMR log fixture (test/fixtures/emr-logs/<scenario>/), keyed as they lie under
+ * a cluster's log URI, `.gz` files gzipped as EMR writes them. `ids` renames the fixture's
+ * cluster and step directories (to lay it out for a moto cluster's step); `only` keeps the keys
+ * it accepts (e.g. the step's files without the containers, not uploaded yet).
+ */
+export function emrLogFixture(
+  scenario: string,
+  ids: { clusterId?: string; stepId?: string } = {},
+  only: (key: string) => boolean = () => true,
+): { key: string; body: Buffer }[] {
+  const root = join(__dirname, "fixtures", "emr-logs", scenario);
+  const out: { key: string; body: Buffer }[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(r);
+      else {
+        const parts = r.split("/");
+        if (ids.clusterId) parts[0] = ids.clusterId;
+        if (ids.stepId && parts[1] === "steps") parts[2] = ids.stepId;
+        const key = parts.join("/");
+        const text = readFileSync(join(root, r));
+        if (only(key)) out.push({ key, body: e.name.endsWith(".gz") ? gzipSync(text) : text });
+      }
+    }
+  };
+  walk("");
+  return out.sort((a, b) => (a.key < b.key ? -1 : 1));
+}
+
+/** The fixture's cluster id and step id (its directory names). */
+export function emrLogFixtureIds(scenario: string): { clusterId: string; stepId: string } {
+  const root = join(__dirname, "fixtures", "emr-logs", scenario);
+  const clusterId = readdirSync(root)[0];
+  return { clusterId, stepId: readdirSync(join(root, clusterId, "steps"))[0] };
 }

@@ -270,7 +270,10 @@ describe("logs", () => {
       ["stderr", "stderr.gz", "err 295\nerr 296\nerr 297\nerr 298\nerr 299", true],
       ["stdout", "stdout.gz", "out 1\nout 2", false],
     ]);
-    expect(result.notes).toEqual([]);
+    // A failed step whose stderr names no YARN application failed in spark-submit itself.
+    expect(result.notes).toEqual([
+      "the step's stderr names no YARN application: spark-submit failed before the job started (see the step's stderr)",
+    ]);
   });
   it("says so when EMR has uploaded nothing yet, or only other files", async () => {
     const { s3, deps, progress } = setup([step("s-1", "optimization:r", "RUNNING")]);

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sparkSubmitArgs } from "../constructs/contract/spark-step";
 import { emulatorNodeOptions, MotoServer, motoEnv, startMoto } from "./support/moto";
+import { emrLogFixture } from "./submit-job.fakes";
 
 const ROOT = join(__dirname, "..");
 const BIN = join(ROOT, "bin", "submit-job.js");
@@ -738,6 +739,62 @@ describe("a run's lifecycle against moto: status, logs, cancel, runs", () => {
     const prefix = `s3://${BUCKET}/emr-logs/${clusterId}/steps/${stepId}/`;
     expect(JSON.parse(r.stdout)).toMatchObject({ command: "logs", stepId, logPrefix: prefix, logs: [] });
     expect(r.stderr).toContain(`EMR has not uploaded any log of step ${stepId} to ${prefix} yet`);
+  });
+
+  it("logs finds the driver's traceback in logs laid out as EMR writes them (the driver printed to stdout only)", async () => {
+    const { stepId } = submitted["batch-processing:life-2"];
+    for (const f of emrLogFixture("module-not-found", { clusterId, stepId })) {
+      const body = join(tmp, "log-object");
+      writeFileSync(body, f.body);
+      curl([
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/octet-stream",
+        "--data-binary",
+        `@${body}`,
+        `${moto.endpoint}/${BUCKET}/emr-logs/${f.key}`,
+      ]);
+    }
+    const r = await life(["logs", "life-2", "--json", "--tail", "3"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    const app = "application_1769850000000_0007";
+    const driver = `s3://${BUCKET}/emr-logs/${clusterId}/containers/${app}/container_1769850000000_0007_02_000001/`;
+    expect(res).toMatchObject({
+      applicationId: app,
+      driverContainer: "container_1769850000000_0007_02_000001",
+      traceback: {
+        uri: `${driver}stdout.gz`,
+        kind: "traceback",
+        text: expect.stringMatching(
+          /^Traceback \(most recent call last\):\n[^]*\nModuleNotFoundError: No module named 'ujson'$/,
+        ),
+      },
+      notes: [],
+    });
+    expect(
+      res.logs.map((f: { source: string; stream: string; uri: string }) => [f.source, f.stream, f.uri]),
+    ).toEqual([
+      ["step", "stderr", `s3://${BUCKET}/emr-logs/${clusterId}/steps/${stepId}/stderr.gz`],
+      ["step", "stdout", `s3://${BUCKET}/emr-logs/${clusterId}/steps/${stepId}/stdout.gz`],
+      ["driver", "stderr", `${driver}stderr.gz`],
+      ["driver", "stdout", `${driver}stdout.gz`],
+    ]);
+    expect(res.logs[0]).toMatchObject({
+      lines: 3,
+      truncated: true,
+      text: expect.stringMatching(/Command exiting with ret '1'$/),
+    });
+    const text = await life(["logs", "life-2"]);
+    expect(text.stdout.trimEnd().split("\n").slice(-5)).toEqual([
+      `Python traceback (${driver}stdout.gz):`,
+      "Traceback (most recent call last):",
+      expect.stringMatching(/batch_processing\.py", line 14, in <module>$/),
+      "    import ujson",
+      "ModuleNotFoundError: No module named 'ujson'",
+    ]);
   });
 
   it("cancel: moto has no CancelSteps, so the refused cancel is reported in one line and exits 1", async () => {

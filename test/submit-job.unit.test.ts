@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkClusterAcceptsSteps, explainAwsError, tailLog } from "../scripts/submit-job/aws";
+import { checkClusterAcceptsSteps, explainAwsError } from "../scripts/submit-job/aws";
+import { containersPrefix, logText, stepLogPrefix, tailLines } from "../scripts/submit-job/logs";
 import { AwsError, describeError, exitCodeFor, UsageError } from "../scripts/submit-job/errors";
 import {
   deterministicZip,
@@ -45,7 +46,6 @@ import {
   parseConf,
   parseDuration,
   parseS3Uri,
-  stepLogUri,
 } from "../scripts/submit-job/plan";
 import { EMR_PYTHON } from "../constructs/contract/emr-release";
 import { sparkStep } from "../constructs/contract/spark-step";
@@ -218,8 +218,11 @@ describe("S3 keys and URIs", () => {
     expect(jobFileName("batch-processing")).toBe("batch_processing.py");
     expect(jobNameOf("streaming_processor.py")).toBe("streaming-processor");
   });
-  it("locates the step's stderr under the log URI", () => {
-    expect(stepLogUri("s3://lake/emr-logs", "j-1", "s-2")).toBe("s3://lake/emr-logs/j-1/steps/s-2/stderr.gz");
+  it("locates the step's and the containers' logs under the log URI", () => {
+    expect(stepLogPrefix("s3://lake/emr-logs", "j-1", "s-2")).toBe("s3://lake/emr-logs/j-1/steps/s-2/");
+    expect(containersPrefix("s3://lake/emr-logs/", "j-1", "application_1_0002")).toBe(
+      "s3://lake/emr-logs/j-1/containers/application_1_0002/",
+    );
   });
 });
 
@@ -796,8 +799,8 @@ describe("progress and logs", () => {
   });
   it("tails gzipped and plain logs", () => {
     const text = Array.from({ length: 50 }, (_, i) => `line ${i + 1}`).join("\n") + "\n";
-    const tail = tailLog(gzipSync(Buffer.from(text)), 3);
-    expect(tail).toBe("line 48\nline 49\nline 50");
-    expect(tailLog(Buffer.from("a\nb\n"), 5)).toBe("a\nb");
+    const tail = tailLines(logText(gzipSync(Buffer.from(text))), 3);
+    expect(tail).toEqual({ text: "line 48\nline 49\nline 50", lines: 3, truncated: true });
+    expect(tailLines(logText(Buffer.from("a\nb\n")), 5).text).toBe("a\nb");
   });
 });

@@ -91,7 +91,7 @@ describe("waitForStep", () => {
     expect(emr.cancels).toEqual(["s-1"]);
     expect(r.polls).toBe(3);
   });
-  it("on FAILED prints the failure details and the stderr tail once the log appears", async () => {
+  it("on FAILED prints the failure details and, once the logs appear, the stderr tail and traceback", async () => {
     const emr = new ScriptedEmr([
       st("RUNNING"),
       st("FAILED", {
@@ -103,12 +103,11 @@ describe("waitForStep", () => {
       }),
     ]);
     const s3 = new MemS3();
-    const key = "logs-b/emr-logs/j-1/steps/s-1/stderr.gz";
     s3.objects.set(
-      key,
+      "logs-b/emr-logs/j-1/steps/s-1/stderr.gz",
       gzipSync(Buffer.from("Traceback (most recent call last):\n  File x\nValueError: bad partition\n")),
     );
-    s3.appearAfter.set(key, 2); // not there for the first two reads
+    s3.listableAfter.set("emr-logs/j-1/steps/s-1/", 2); // not listed for the first two looks
     const clock = new FakeClock();
     const r = await waitForStep(emr, s3, clock, progress, base);
     expect(r.state).toBe("FAILED");
@@ -117,21 +116,28 @@ describe("waitForStep", () => {
       message: "ValueError: bad partition",
       logFile: "s3://logs-b/emr-logs/j-1/steps/s-1/stderr.gz",
       logTail: "Traceback (most recent call last):\n  File x\nValueError: bad partition",
+      traceback: {
+        uri: "s3://logs-b/emr-logs/j-1/steps/s-1/stderr.gz",
+        kind: "traceback",
+        text: "Traceback (most recent call last):\n  File x\nValueError: bad partition",
+        lines: 3,
+        truncated: false,
+      },
     });
     expect(clock.sleeps).toEqual([5, 15, 15]);
     expect(lines).toContain("step FAILED: Unknown Error. — ValueError: bad partition");
     expect(lines).toContain(
-      "waiting up to 1m00s for s3://logs-b/emr-logs/j-1/steps/s-1/stderr.gz (EMR uploads step logs every few minutes)",
+      "waiting up to 1m00s for the logs under s3://logs-b/emr-logs/j-1/steps/s-1/ and the driver's container (EMR uploads them every few minutes)",
     );
   });
-  it("bounds the wait for a log that never appears, and says where to look later", async () => {
+  it("bounds the wait for logs that never appear, and says where to look later", async () => {
     const emr = new ScriptedEmr([st("FAILED", { failure: { reason: "Step failed" } })]);
     const clock = new FakeClock();
     const r = await waitForStep(emr, new MemS3(), clock, progress, { ...base, logWaitSeconds: 40 });
     expect(clock.sleeps).toEqual([15, 15, 10]);
     expect(r.failure?.logTail).toBeUndefined();
     expect(r.failure?.logNote).toBe(
-      "s3://logs-b/emr-logs/j-1/steps/s-1/stderr.gz was not there after 40s; later: aws s3 cp s3://logs-b/emr-logs/j-1/steps/s-1/stderr.gz - | zcat | tail -n 40",
+      "EMR has not uploaded any log of step s-1 to s3://logs-b/emr-logs/j-1/steps/s-1/ yet (it pushes step logs every 5 minutes) after 40s; later: submit-job logs s-1",
     );
   });
   it("ends on CANCELLED without cancelling again", async () => {

@@ -19,7 +19,6 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { gunzipSync } from "node:zlib";
 import { AwsError, UsageError } from "./errors";
 import type { AddStepsRequest } from "./plan";
 
@@ -365,11 +364,4 @@ export function makeAws(cfg: AwsConfig): { emr: EmrApi; s3: S3Api; endpoint?: st
       }),
   };
   return { emr, s3, endpoint: custom };
-}
-
-/** Last `lines` lines of a (possibly gzipped) log. */
-export function tailLog(data: Buffer, lines = 40): string {
-  const text =
-    data[0] === 0x1f && data[1] === 0x8b ? gunzipSync(data).toString("utf8") : data.toString("utf8");
-  return text.replace(/\s+$/, "").split("\n").slice(-lines).join("\n");
 }

@@ -8,7 +8,7 @@ import { JOB_NAME_RE } from "../../constructs/contract/job-package";
 import type { ClusterInfo, EmrApi, S3Api, StepSummary } from "./aws";
 import { CLUSTER_ACCEPTS_STEPS } from "./aws";
 import { type Outcome, STEP_STATES, UsageError } from "./errors";
-import { type LogFile, readStepLogs } from "./logs";
+import { diagnose, type LogFile, type Traceback } from "./logs";
 import { type OutputsSource, type ResolvedCluster, resolveCluster } from "./outputs";
 import { type Deps, loadOutputs, type OutputsLocation } from "./run";
 
@@ -172,7 +172,15 @@ export interface StatusResult extends RunInfo {
   clusterId: string;
   clusterState: string;
   stateChangeReason?: string;
-  failure?: { reason?: string; message?: string; logFile?: string };
+  /** EMR's failure details and, from the logs, the YARN application and the Python traceback. */
+  failure?: {
+    reason?: string;
+    message?: string;
+    logFile?: string;
+    applicationId?: string;
+    traceback?: Traceback;
+    logNotes?: string[];
+  };
   script?: string;
   args: string[];
   exitCode?: number;
@@ -196,6 +204,18 @@ export async function status(
     script: scriptOf(step.args),
     args: [...step.args],
   };
+  if (step.state === "FAILED") {
+    // One look, no waiting: `submit-job logs` (or a later status) shows what EMR uploads later.
+    const failure = { ...result.failure };
+    if (s.logUri) {
+      const d = await diagnose(s.s3, s.logUri, s.cluster.id, step.id, { tail: 0, failed: true });
+      if (d.applicationId) failure.applicationId = d.applicationId;
+      if (d.traceback) failure.traceback = d.traceback;
+      if (d.notes.length > 0) failure.logNotes = d.notes;
+    } else failure.logNotes = [noLogUri(s.cluster)];
+    for (const n of failure.logNotes ?? []) deps.progress.info(n);
+    result.failure = failure;
+  }
   return { outcome: { kind: "observed", state: step.state }, result };
 }
 
@@ -275,10 +295,17 @@ export interface LogsResult extends RunInfo {
   command: "logs";
   clusterId: string;
   logPrefix?: string;
+  applicationId?: string;
+  driverContainer?: string;
+  /** The step's files, then the driver container's. */
   logs: LogFile[];
+  traceback?: Traceback;
   notes: string[];
   exitCode?: number;
 }
+
+const noLogUri = (c: ClusterInfo) =>
+  `cluster ${c.id} has no log URI (it was created without LogUri); pass --bucket for <bucket>/emr-logs/`;
 
 /** Parses `--tail` (lines per file; 0 for all). */
 export function parseTail(text: string | undefined): number {
@@ -288,7 +315,7 @@ export function parseTail(text: string | undefined): number {
   return n;
 }
 
-/** The step's stderr/stdout, as far as EMR has uploaded them. */
+/** The step's stderr/stdout and the driver container's, as far as EMR has uploaded them. */
 export async function logs(
   o: LifecycleOptions,
   ref: RunRef,
@@ -300,15 +327,23 @@ export async function logs(
   const step = await findRun(s.emr, s.cluster, ref);
   const base = { command: "logs" as const, clusterId: s.cluster.id, ...runInfo(step, deps.clock.now()) };
   if (!s.logUri) {
-    const note = `cluster ${s.cluster.id} has no log URI (it was created without LogUri); pass --bucket for <bucket>/emr-logs/`;
+    const note = noLogUri(s.cluster);
     deps.progress.info(note);
     return { outcome: { kind: "ok" }, result: { ...base, logs: [], notes: [note] } };
   }
-  const found = await readStepLogs(s.s3, s.logUri, s.cluster.id, step.id, tail);
-  for (const n of found.notes) deps.progress.info(n);
+  const d = await diagnose(s.s3, s.logUri, s.cluster.id, step.id, { tail, failed: step.state === "FAILED" });
+  for (const n of d.notes) deps.progress.info(n);
   return {
     outcome: { kind: "ok" },
-    result: { ...base, logPrefix: found.prefix, logs: found.files, notes: found.notes },
+    result: {
+      ...base,
+      logPrefix: d.step.prefix,
+      ...(d.applicationId ? { applicationId: d.applicationId } : {}),
+      ...(d.driverContainer ? { driverContainer: d.driverContainer } : {}),
+      logs: [...d.step.files, ...d.driver],
+      ...(d.traceback ? { traceback: d.traceback } : {}),
+      notes: d.notes,
+    },
   };
 }
 

@@ -156,8 +156,3 @@ export function backoffDelay(attempt: number, random: () => number, b: Backoff =
   const factor = 1 - b.jitter + 2 * b.jitter * random();
   return Math.min(b.maxSeconds, Math.max(1, raw * factor));
 }
-
-/** The step's stderr in the cluster log URI (EMR pushes it every ~5 minutes). */
-export function stepLogUri(logUri: string, clusterId: string, stepId: string, file = "stderr.gz"): string {
-  return `${asPrefix(logUri)}${clusterId}/steps/${stepId}/${file}`;
-}

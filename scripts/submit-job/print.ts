@@ -4,6 +4,7 @@
  */
 import type { JobInfo } from "./jobs";
 import type { CancelCommandResult, LogsResult, RunInfo, RunsResult, StatusResult } from "./lifecycle";
+import type { Traceback } from "./logs";
 import { formatElapsed } from "./plan";
 import type { SubmitResult } from "./run";
 
@@ -58,6 +59,8 @@ export function statusText(r: StatusResult): string {
       ? [
           `failure    ${[r.failure.reason, r.failure.message].filter(Boolean).join(" — ") || "no details"}`,
           ...(r.failure.logFile ? [`log file   ${r.failure.logFile}`] : []),
+          ...(r.failure.applicationId ? [`yarn app   ${r.failure.applicationId}`] : []),
+          ...(r.failure.traceback ? tracebackLines(r.failure.traceback) : []),
         ]
       : []),
   ];
@@ -77,15 +80,23 @@ export function runsText(r: RunsResult): string {
   return [fmt(head), ...rows.map(fmt)].map((l) => `${l}\n`).join("");
 }
 
+/** The traceback under a heading that says where it was found. */
+function tracebackLines(t: Traceback): string[] {
+  const what = t.kind === "traceback" ? "Python traceback" : "The job's error";
+  return [`${what} (${t.uri}${t.truncated ? ", shortened" : ""}):`, t.text];
+}
+
 export function logsText(r: LogsResult): string {
   const out: string[] = [];
   for (const f of r.logs) {
+    const whose = f.source === "driver" ? `driver ${f.stream} (${f.container})` : `step ${f.stream}`;
     out.push(
-      `==> ${f.source} ${f.stream}  ${f.uri}${f.truncated ? `  (last ${f.lines} lines)` : ""} <==`,
+      `==> ${whose}  ${f.uri}${f.truncated ? `  (last ${f.lines} lines)` : ""} <==`,
       ...(f.text ? [f.text] : []),
       "",
     );
   }
+  if (r.traceback) out.push(...tracebackLines(r.traceback));
   return out.map((l) => `${l}\n`).join("");
 }
 

@@ -8,7 +8,7 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AwsConfig, CancelResult, EmrApi, FailureDetails, S3Api } from "./aws";
+import type { AwsConfig, CancelResult, EmrApi, S3Api } from "./aws";
 import { checkClusterAcceptsSteps } from "./aws";
 import { Outcome, UsageError } from "./errors";
 import { type JobPackage, jobPackage, PY_FILES_NAME } from "../../constructs/contract/job-package";
@@ -26,7 +26,7 @@ import {
   type AddStepsRequest,
 } from "./plan";
 import { planSubmission, type PlannedObject, type SubmitPlan } from "./submission";
-import { Clock, Progress, waitForStep } from "./wait";
+import { type Clock, type Failure, type Progress, waitForStep } from "./wait";
 
 export interface SubmitOptions {
   readonly job: string;
@@ -82,7 +82,7 @@ export interface SubmitResult {
   input: string;
   output: string;
   durationSeconds: number;
-  failure?: FailureDetails & { logTail?: string; logNote?: string };
+  failure?: Failure;
   reused?: boolean;
   cancel?: CancelResult;
   dryRun?: boolean;

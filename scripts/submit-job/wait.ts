@@ -1,12 +1,13 @@
 /**
  * Waiting for a step: DescribeStep with jittered backoff (5 s → 60 s), a deadline, cancellation on
- * timeout/Ctrl-C (SEND_INTERRUPT), and on FAILED the failure details plus the tail of the step's
- * stderr from the cluster log URI (which lags by minutes, so the wait for it is bounded).
+ * timeout/Ctrl-C (SEND_INTERRUPT), and on FAILED the failure details plus what the logs under the
+ * cluster log URI say: the tail of the step's stderr and the Python traceback from the driver's
+ * container (EMR uploads them minutes later, so the wait for them is bounded).
  */
 import type { CancelResult, EmrApi, FailureDetails, S3Api } from "./aws";
-import { tailLog } from "./aws";
 import { TERMINAL_STEP_STATES } from "./errors";
-import { backoffDelay, formatElapsed, parseS3Uri, stepLogUri } from "./plan";
+import { diagnose, stepLogPrefix, type Traceback } from "./logs";
+import { backoffDelay, formatElapsed } from "./plan";
 
 /** Time and randomness, injected so tests run instantly and deterministically. */
 export interface Clock {
@@ -102,13 +103,29 @@ export interface WaitOptions {
   readonly logWaitSeconds: number;
 }
 
+/** A failed step, explained: EMR's details plus what its logs say. */
+export interface Failure extends FailureDetails {
+  reason?: string;
+  message?: string;
+  logFile?: string;
+  /** The last lines of the step's stderr (spark-submit's side). */
+  logTail?: string;
+  /** The YARN application the step ran, from its stderr. */
+  applicationId?: string;
+  /** The driver container's log files that were read. */
+  driverLogs?: string[];
+  traceback?: Traceback;
+  /** What is missing and where to look later, in one line. */
+  logNote?: string;
+}
+
 export interface WaitResult {
   readonly state: string;
   readonly ended: "terminal" | "timeout" | "interrupted";
   readonly elapsedSeconds: number;
   readonly polls: number;
   readonly cancel?: CancelResult;
-  readonly failure?: FailureDetails & { logTail?: string; logNote?: string };
+  readonly failure?: Failure;
 }
 
 /** Sleeps `seconds`; with `tick`, in slices of at most a second, calling it after each. */
@@ -170,6 +187,9 @@ export async function waitForStep(
   return { state, ended, elapsedSeconds: elapsed(), polls, cancel };
 }
 
+/** Lines of the step's stderr shown on failure (the traceback comes from the driver). */
+const FAILURE_TAIL = 40;
+
 async function explainFailure(
   s3: S3Api | undefined,
   clock: Clock,
@@ -177,53 +197,53 @@ async function explainFailure(
   o: WaitOptions,
   fd: FailureDetails,
   reason: string | undefined,
-): Promise<WaitResult["failure"]> {
-  const failure: { reason?: string; message?: string; logFile?: string; logTail?: string; logNote?: string } =
-    {
-      reason: fd.reason ?? reason,
-      message: fd.message,
-      logFile: fd.logFile,
-    };
+): Promise<Failure> {
+  const failure: Failure = { reason: fd.reason ?? reason, message: fd.message, logFile: fd.logFile };
   progress.info(
     `step FAILED: ${failure.reason ?? "no reason given"}${failure.message ? ` — ${failure.message}` : ""}`,
   );
   if (failure.logFile) progress.info(`log file: ${failure.logFile}`);
-  const candidates = [
-    o.logUri ? stepLogUri(o.logUri, o.clusterId, o.stepId) : undefined,
-    failure.logFile?.startsWith("s3://") ? failure.logFile : undefined,
-  ].filter((u): u is string => Boolean(u));
-  if (!s3 || candidates.length === 0) {
+  if (!s3 || !o.logUri) {
     failure.logNote =
       "no log URI known for this cluster; pass --bucket or use an outputs file with emr_log_uri";
     progress.info(failure.logNote);
     return failure;
   }
-  const uri = candidates[0];
-  const loc = parseS3Uri(uri, "log URI");
+  const prefix = stepLogPrefix(o.logUri, o.clusterId, o.stepId);
   progress.info(
-    `waiting up to ${formatElapsed(o.logWaitSeconds)} for ${uri} (EMR uploads step logs every few minutes)`,
+    `waiting up to ${formatElapsed(o.logWaitSeconds)} for the logs under ${prefix} and the driver's container (EMR uploads them every few minutes)`,
   );
   const until = clock.now() + o.logWaitSeconds * 1000;
+  let d: Awaited<ReturnType<typeof diagnose>>;
   for (;;) {
-    let data: Buffer | undefined;
     try {
-      data = await s3.get(loc.bucket, loc.key);
+      d = await diagnose(s3, o.logUri, o.clusterId, o.stepId, { tail: FAILURE_TAIL, failed: true });
     } catch (e) {
-      failure.logNote = `could not read ${uri}: ${(e as Error).message}`;
+      failure.logNote = `could not read the logs under ${prefix}: ${(e as Error).message}`;
       progress.info(failure.logNote);
       return failure;
     }
-    if (data) {
-      failure.logFile = failure.logFile ?? uri;
-      failure.logTail = tailLog(data);
-      progress.info(`last lines of ${uri}:\n${failure.logTail}`);
-      return failure;
-    }
     const left = (until - clock.now()) / 1000;
-    if (left <= 0 || o.signal?.aborted) break;
+    if (d.complete || left <= 0 || o.signal?.aborted) break;
     await clock.sleep(Math.min(15, left), o.signal);
   }
-  failure.logNote = `${uri} was not there after ${formatElapsed(o.logWaitSeconds)}; later: aws s3 cp ${uri} - | zcat | tail -n 40`;
-  progress.info(failure.logNote);
+  const stderr = d.step.files.find((f) => f.stream === "stderr");
+  if (stderr) {
+    failure.logFile = failure.logFile ?? stderr.uri;
+    failure.logTail = stderr.text;
+    progress.info(`last lines of ${stderr.uri}:\n${stderr.text}`);
+  }
+  if (d.applicationId) failure.applicationId = d.applicationId;
+  if (d.driver.length > 0) failure.driverLogs = d.driver.map((f) => f.uri);
+  if (d.traceback) {
+    failure.traceback = d.traceback;
+    const what = d.traceback.kind === "traceback" ? "Python traceback" : "the job's error";
+    progress.info(`${what} (${d.traceback.uri}):\n${d.traceback.text}`);
+  }
+  if (!d.complete || (!d.traceback && d.notes.length > 0)) {
+    const waited = d.complete ? "" : ` after ${formatElapsed(o.logWaitSeconds)}`;
+    failure.logNote = `${d.notes.join("; ")}${waited}; later: submit-job logs ${o.stepId}`;
+    progress.info(failure.logNote);
+  }
   return failure;
 }
