@@ -132,6 +132,8 @@ export function normalizeTimestamp(value: unknown): string | null {
     if (oh > 14 || om > 59) return null;
     offsetMin = (oh * 60 + om) * (m[9] === "-" ? -1 : 1);
   }
+  // Already UTC in the normal form (what producers send): nothing to rewrite.
+  if (value.length === 24 && value[10] === "T" && value[23] === "Z" && y >= 1000) return value;
   const t = Date.UTC(y, mo - 1, d, h, mi, s, ms) - offsetMin * 60_000;
   const out = new Date(t);
   const oy = out.getUTCFullYear();
@@ -140,17 +142,18 @@ export function normalizeTimestamp(value: unknown): string | null {
   return out.toISOString();
 }
 
-function typeError(field: EventField, got: unknown): string {
+const WANTED: Readonly<Record<EventField["type"], string>> = {
+  string: "a string",
+  int: "a 32-bit integer",
+  bigint: "a safe integer",
+  double: "a finite number",
+  timestamp: "an ISO-8601 timestamp with a zone",
+};
+
+function typeError(field: EventField, got: unknown): { ok: false; reason: string } {
   const kind = got === null ? "null" : Array.isArray(got) ? "array" : typeof got;
-  const want: Record<string, string> = {
-    string: "a string",
-    int: "a 32-bit integer",
-    bigint: "a safe integer",
-    double: "a finite number",
-    timestamp: "an ISO-8601 timestamp with a zone",
-  };
   const shown = kind === "number" || kind === "string" ? JSON.stringify(got).slice(0, 40) : kind;
-  return `${field.name} must be ${want[field.type]}, got ${shown}`;
+  return { ok: false, reason: `${field.name} must be ${WANTED[field.type]}, got ${shown}` };
 }
 
 /** The column value of a present (non-null) producer value, or why the record is rejected. */
@@ -158,10 +161,9 @@ function columnValue(
   field: EventField,
   v: unknown,
 ): { ok: true; value: unknown } | { ok: false; reason: string } {
-  const bad = { ok: false as const, reason: typeError(field, v) };
   switch (field.type) {
     case "string":
-      if (typeof v !== "string") return bad;
+      if (typeof v !== "string") return typeError(field, v);
       if (field.name === "ip_address") {
         const anon = anonymizeIp(v);
         return anon === null
@@ -173,17 +175,22 @@ function columnValue(
     case "int":
       return typeof v === "number" && Number.isInteger(v) && v >= INT_MIN && v <= INT_MAX
         ? { ok: true, value: v }
-        : bad;
+        : typeError(field, v);
     case "bigint":
-      return Number.isSafeInteger(v) ? { ok: true, value: v } : bad;
+      return Number.isSafeInteger(v) ? { ok: true, value: v } : typeError(field, v);
     case "double":
-      return Number.isFinite(v) ? { ok: true, value: v } : bad;
+      return Number.isFinite(v) ? { ok: true, value: v } : typeError(field, v);
     case "timestamp": {
       const ts = normalizeTimestamp(v);
-      return ts === null ? bad : { ok: true, value: ts };
+      return ts === null ? typeError(field, v) : { ok: true, value: ts };
     }
   }
 }
+
+/** A row with every column null, in table order: each record's row starts as a copy of it. */
+const EMPTY_ROW: Readonly<Record<string, unknown>> = Object.fromEntries(
+  EVENT_FIELDS.map((f) => [f.name, null]),
+);
 
 /**
  * Validates and enriches one parsed record into the JSON text of a schema-v1 row: every column
@@ -197,9 +204,11 @@ export function transformEvent(input: unknown, processedAt: string): TransformOu
     return { ok: false, reason: "record is not a JSON object" };
   }
   const src = input as Record<string, unknown>;
-  const row: Record<string, unknown> = Object.fromEntries(EVENT_FIELDS.map((f) => [f.name, null]));
+  const row: Record<string, unknown> = { ...EMPTY_ROW };
   let extra: Record<string, unknown> | null = null;
-  for (const [key, v] of Object.entries(src)) {
+  // The record's own keys in its order (JSON.parse objects inherit no enumerable key).
+  for (const key in src) {
+    const v = src[key];
     const field = PRODUCER_FIELDS.get(key);
     if (field === undefined) {
       if (TRANSFORM_OWNED.has(key)) continue;
