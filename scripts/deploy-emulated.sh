@@ -17,7 +17,8 @@
 #
 # Exit 0 only if apply succeeds, the re-plan has no change and destroy succeeds; otherwise the
 # summary line still comes out (with what was reached) and the last stderr line says why.
-# KEEP_WORK=1 keeps the work directory (logs, state, the copy) and prints its path.
+# KEEP_WORK=1 keeps the work directory (logs, state, the copy) and prints its path; SUBMIT_DEMO=1
+# also runs submit-job against the emulated stack before destroying it (see below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -72,12 +73,13 @@ endpoint="http://127.0.0.1:$port"
 MOTO_ACCOUNT_ID="$account" MOTO_IAM_LOAD_MANAGED_POLICIES=true \
   "$PY" scripts/emulated/moto_server.py -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
 moto_pid=$!
+answers() { "$PY" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$endpoint/moto-api/" 2>/dev/null; }
 for _ in $(seq 150); do
-  curl -fsS -o /dev/null "$endpoint/moto-api/" 2>/dev/null && break
+  answers && break
   kill -0 "$moto_pid" 2>/dev/null || { tail -n 20 "$work/moto.log" >&2; fail "moto exited on start"; }
   sleep 0.2
 done
-curl -fsS -o /dev/null "$endpoint/moto-api/" || fail "moto did not answer on $endpoint within 30 s"
+answers || fail "moto did not answer on $endpoint within 30 s"
 log "moto on $endpoint (account $account, region $region)"
 
 cluster_id="$("$PY" scripts/emulated/standin_cluster.py "$endpoint" "$region" emulated-standin)" ||
@@ -164,6 +166,29 @@ if $applied_ok; then
       reason="the plan after apply is not empty (changes above)"
     fi
   fi
+fi
+
+# SUBMIT_DEMO=1: with the stack still up, submit-job against it (outputs from terraform, the
+# stand-in cluster as emr_cluster_id): a dry run, then a real submission without waiting (moto
+# never runs a step). Its result goes to stderr; a failure fails the run.
+if [[ "${SUBMIT_DEMO:-}" == "1" ]] && $replan_ok; then
+  tf output -json >"$work/terraform-outputs.json"
+  node -e '
+    const [src, out, stack] = process.argv.slice(1);
+    const doc = JSON.parse(require("fs").readFileSync(src, "utf8"));
+    const values = Object.fromEntries(Object.entries(doc).map(([k, v]) => [k, v.value]));
+    require("fs").writeFileSync(out, JSON.stringify({ [stack]: values }, null, 2));
+  ' "$work/terraform-outputs.json" "$work/outputs.json" "$(basename "$STACK")"
+  for mode in --dry-run --no-wait; do
+    log "submit-job --outputs $work/outputs.json --endpoint-url $endpoint batch-processing $mode"
+    if node bin/submit-job.js --outputs "$work/outputs.json" --endpoint-url "$endpoint" \
+      batch-processing "$mode" >"$work/submit$mode.out" 2>"$work/submit$mode.err"; then
+      sed 's/^/  /' "$work/submit$mode.out" | tail -n 12 >&2
+    else
+      sed 's/^/  /' "$work/submit$mode.err" | tail -n 12 >&2
+      [[ -n "$reason" ]] || reason="submit-job batch-processing $mode failed against the emulated stack"
+    fi
+  done
 fi
 
 log "terraform destroy"
