@@ -70,6 +70,8 @@ read -r region account < <(node -e '
 # --- emulator ---------------------------------------------------------------------------------
 port="$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 endpoint="http://127.0.0.1:$port"
+# MOTO_IAM_LOAD_MANAGED_POLICIES: AWS-managed policies (AmazonEMRServicePolicy_v2,
+# AWSXRayDaemonWriteAccess) exist only with it, so their attachments apply.
 MOTO_ACCOUNT_ID="$account" MOTO_IAM_LOAD_MANAGED_POLICIES=true \
   "$PY" scripts/emulated/moto_server.py -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
 moto_pid=$!

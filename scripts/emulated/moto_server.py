@@ -34,9 +34,10 @@ from moto.server import main
 # --- Timestamps in JSON protocols -----------------------------------------------------------
 # moto writes some timestamps of JSON-protocol services (Kinesis StreamCreationTimestamp, EMR
 # CreationDateTime, …) as ISO-8601 strings. AWS sends epoch seconds there (the protocols'
-# default), boto3 parses either, the Go SDK in terraform-provider-aws only numbers
-# ("expected Timestamp to be a JSON Number"). Rewrite every timestamp member of the operation's
-# output shape that is a string into epoch seconds.
+# default). boto3 parses either; the Go SDK of terraform-provider-aws ("expected Timestamp to be
+# a JSON Number") and the JavaScript SDK of submit-job ("Expected real number, got implicit NaN")
+# take only numbers. Rewrite every timestamp member of the operation's output shape that is a
+# string into epoch seconds.
 
 
 def _epoch_timestamps(value: Any, shape: Any) -> Any:
@@ -231,7 +232,7 @@ CloudWatchResponse.should_autoescape = property(lambda self: True)
 # model's request URI; moto 5.1.4 routes it but finds no action for it (404). Match such a path
 # as its slashed form when nothing else matches. And moto caps an SQS batch at 10, where AWS
 # allows up to 10,000 on a standard queue once MaximumBatchingWindowInSeconds is at least 1
-# (ours: 100 and 60 s). Both are fixed this way in later moto releases.
+# (ours: 100 and 60 s). Later moto releases fix both.
 lambda_urls.url_paths[r"{0}/(?P<api_version>[^/]+)/event-source-mappings$"] = lambda_urls.url_paths[
     r"{0}/(?P<api_version>[^/]+)/event-source-mappings/$"
 ]
