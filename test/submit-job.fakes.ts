@@ -51,7 +51,13 @@ export class ScriptedEmr implements EmrApi {
     private readonly cluster: Partial<ClusterInfo> = {},
   ) {}
   async describeCluster(id: string): Promise<ClusterInfo> {
-    return { id, state: "WAITING", logUri: "s3://logs-b/emr-logs/", ...this.cluster };
+    return {
+      id,
+      arn: `arn:aws:elasticmapreduce:eu-west-1:123456789012:cluster/${id}`,
+      state: "WAITING",
+      logUri: "s3://logs-b/emr-logs/",
+      ...this.cluster,
+    };
   }
   async listSteps(_c: string, f: ListStepsFilter = {}): Promise<StepSummary[]> {
     this.listCalls.push(f);
@@ -75,6 +81,18 @@ export class ScriptedEmr implements EmrApi {
     const s = this.script[Math.min(this.describes, this.script.length - 1)];
     this.describes++;
     return s;
+  }
+  /** What sparkUiUrl answers; a URL naming the application by default. */
+  sparkUi: (arn: string, app?: string) => { url?: string; note?: string } = (arn, app) => ({
+    url: `https://p-fake.emrappui-prod.us-east-1.amazonaws.com/shs/?cluster=${arn}${app ? `&app=${app}` : ""}`,
+  });
+  sparkUiCalls: [string, string | undefined][] = [];
+  async region(): Promise<string | undefined> {
+    return "eu-west-1";
+  }
+  async sparkUiUrl(arn: string, app?: string): Promise<{ url?: string; note?: string }> {
+    this.sparkUiCalls.push([arn, app]);
+    return this.sparkUi(arn, app);
   }
   async cancelStep(_c: string, stepId: string): Promise<CancelResult> {
     this.cancels.push(stepId);

@@ -214,6 +214,17 @@ describe("submit-job against moto", () => {
       exitCode: 0,
     });
     expect(getObject(scriptKey).equals(readFileSync(scriptPath))).toBe(true);
+    // The links, printed once the step is added: the console's cluster page first.
+    expect(res.links).toMatchObject({
+      console: `https://us-east-1.console.aws.amazon.com/emr/home?region=us-east-1#/clusterDetails/${clusterId}`,
+      stepLogs: expect.stringMatching(
+        /^https:\/\/s3\.console\.aws\.amazon\.com\/s3\/buckets\/lake-it\?region=us-east-1&prefix=emr-logs%2F/,
+      ),
+      sparkUiNote: expect.stringMatching(/^no Spark UI link: CreatePersistentAppUI failed/),
+    });
+    expect(r.stderr).toContain(
+      `submit-job: added step ${res.stepId} (batch-processing:it-1) to ${clusterId}\nsubmit-job: console: ${res.links.console}\n`,
+    );
     const steps = await stepsOf(clusterId);
     expect(steps).toHaveLength(1);
     expect(steps[0].Id).toBe(res.stepId);
@@ -655,7 +666,10 @@ describe("a run's lifecycle against moto: status, logs, cancel, runs", () => {
 
   it("status <run-id> --json: the step submit added, its state, script and times; exit 0 while it runs", async () => {
     const r = await life(["status", "life-2", "--json"]);
-    expect(r.stderr).toBe("");
+    // moto has no persistent app UI: the missing Spark UI link is said, the status still exits 0.
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(/^submit-job: no Spark UI link: CreatePersistentAppUI failed: HTTP 500 /),
+    ]);
     expect(r.code).toBe(0);
     const res = JSON.parse(r.stdout);
     const steps = await stepsOf(clusterId);
@@ -673,6 +687,11 @@ describe("a run's lifecycle against moto: status, logs, cancel, runs", () => {
       script: submitted["batch-processing:life-2"].script,
       args: row.Config?.Args,
       exitCode: 0,
+    });
+    expect(res.links).toEqual({
+      console: `https://us-east-1.console.aws.amazon.com/emr/home?region=us-east-1#/clusterDetails/${clusterId}`,
+      stepLogs: `https://s3.console.aws.amazon.com/s3/buckets/${BUCKET}?region=us-east-1&prefix=${encodeURIComponent(`emr-logs/${clusterId}/steps/${row.Id}/`)}`,
+      sparkUiNote: expect.stringMatching(/^no Spark UI link: CreatePersistentAppUI failed/),
     });
     expect(Date.parse(res.created)).not.toBeNaN();
   });

@@ -5,9 +5,11 @@
 import {
   AddJobFlowStepsCommand,
   CancelStepsCommand,
+  CreatePersistentAppUICommand,
   DescribeClusterCommand,
   DescribeStepCommand,
   EMRClient,
+  GetPersistentAppUIPresignedURLCommand,
   ListStepsCommand,
   type StepState,
 } from "@aws-sdk/client-emr";
@@ -76,6 +78,13 @@ export interface EmrApi {
   addStep(request: AddStepsRequest): Promise<string>;
   describeStep(clusterId: string, stepId: string): Promise<StepStatus>;
   cancelStep(clusterId: string, stepId: string): Promise<CancelResult>;
+  /** The region the client talks to, when one is configured anywhere. */
+  region(): Promise<string | undefined>;
+  /**
+   * A presigned URL of the cluster's persistent Spark History Server (at the application, when
+   * given), or why there is none. Never throws: a missing link must not fail a run.
+   */
+  sparkUiUrl(clusterArn: string, applicationId?: string): Promise<{ url?: string; note?: string }>;
 }
 
 /** The S3 calls submit-job makes. */
@@ -300,6 +309,37 @@ export function makeAws(cfg: AwsConfig): { emr: EmrApi; s3: S3Api; endpoint?: st
           ok: false,
           message: `cancel of ${stepId} failed: ${explainAwsError(e, "CancelSteps", custom).message}`,
         };
+      }
+    },
+    region: async () => {
+      try {
+        return await emrClient.config.region();
+      } catch {
+        return undefined;
+      }
+    },
+    sparkUiUrl: async (clusterArn, applicationId) => {
+      let what = "CreatePersistentAppUI";
+      try {
+        // The console's "Spark history server" link makes the same two calls; EMR keeps one
+        // persistent UI per cluster, hosted off the cluster, so a private cluster has one too.
+        const ui = await emrClient.send(new CreatePersistentAppUICommand({ TargetResourceArn: clusterArn }));
+        if (!ui.PersistentAppUIId) return { note: "no Spark UI link: EMR returned no persistent UI id" };
+        what = "GetPersistentAppUIPresignedURL";
+        const r = await emrClient.send(
+          new GetPersistentAppUIPresignedURLCommand({
+            PersistentAppUIId: ui.PersistentAppUIId,
+            PersistentAppUIType: "SHS",
+            ...(applicationId ? { ApplicationId: applicationId } : {}),
+          }),
+        );
+        if (!r.PresignedURLReady || !r.PresignedURL)
+          return {
+            note: "the persistent Spark UI is still being prepared; `submit-job status <run>` asks again",
+          };
+        return { url: r.PresignedURL };
+      } catch (e) {
+        return { note: `no Spark UI link: ${explainAwsError(e, what, custom).message}` };
       }
     },
   };

@@ -96,10 +96,19 @@ const SUBMIT_OPTIONS = {
     describe: "run with local spark-submit from .venv on local paths",
   },
   master: { type: "string", default: "local[*]", describe: "Spark master for --local" },
+  "spark-ui": {
+    type: "boolean",
+    default: true,
+    describe: "ask EMR for a Spark UI link (its persistent UI; --no-spark-ui: skip the two calls)",
+  },
 } satisfies Record<string, Options>;
 
 const JOB_OPTION = {
   job: { type: "string", describe: "the run's job, when its run id names runs of several jobs" },
+} satisfies Record<string, Options>;
+const STATUS_OPTIONS = {
+  ...JOB_OPTION,
+  "spark-ui": SUBMIT_OPTIONS["spark-ui"],
 } satisfies Record<string, Options>;
 const RUNS_OPTIONS = {
   job: { type: "string", describe: "only this job's runs" },
@@ -141,6 +150,7 @@ type Args = {
   state?: string;
   limit?: string;
   tail?: string;
+  sparkUi?: boolean;
 };
 
 const LIFECYCLE = ["status", "logs", "cancel", "runs"] as const;
@@ -208,7 +218,7 @@ async function main(argv: string[]): Promise<number> {
       )
       .command("list", "list the jobs in jobs/ with their arguments")
       .command("runs", "the cluster's runs, newest first", (y) => y.options(RUNS_OPTIONS))
-      .command("status [run]", "a run's state, times and failure", (y) => y.options(JOB_OPTION))
+      .command("status [run]", "a run's state, times, failure and links", (y) => y.options(STATUS_OPTIONS))
       .command("logs [run]", "a run's step stderr/stdout from the log URI", (y) => y.options(LOGS_OPTIONS))
       .command("cancel [run]", "cancel a PENDING or RUNNING run (SEND_INTERRUPT)", (y) =>
         y.options(JOB_OPTION),
@@ -275,6 +285,7 @@ async function main(argv: string[]): Promise<number> {
         region: args.region,
         profile: args.profile,
         endpointUrl: args.endpointUrl,
+        sparkUi: args.sparkUi,
       };
       const deps = { aws: makeAws, terraformOutput: runTerraformOutput, clock: realClock, progress };
       const r = await runLifecycle(command as LifecycleCommand, o, args, deps);
@@ -306,6 +317,7 @@ async function main(argv: string[]): Promise<number> {
           local: args.local ?? false,
           master: args.master ?? "local[*]",
           extra: [...jobFlags(job, rest), ...afterDashes],
+          sparkUi: args.sparkUi,
         },
         {
           aws: makeAws,

@@ -8,9 +8,10 @@ import { JOB_NAME_RE } from "../../constructs/contract/job-package";
 import type { ClusterInfo, EmrApi, S3Api, StepSummary } from "./aws";
 import { CLUSTER_ACCEPTS_STEPS } from "./aws";
 import { type Outcome, STEP_STATES, UsageError } from "./errors";
-import { diagnose, type LogFile, type Traceback } from "./logs";
+import type { Links } from "./links";
+import { applicationIdOf, diagnose, type LogFile, readStepLogs, type Traceback } from "./logs";
 import { type OutputsSource, type ResolvedCluster, resolveCluster } from "./outputs";
-import { type Deps, loadOutputs, type OutputsLocation } from "./run";
+import { type Deps, loadOutputs, type OutputsLocation, runLinks } from "./run";
 
 /** Flags every lifecycle command takes (the outputs resolution and the AWS client). */
 export interface LifecycleOptions extends OutputsLocation {
@@ -19,6 +20,8 @@ export interface LifecycleOptions extends OutputsLocation {
   readonly region?: string;
   readonly profile?: string;
   readonly endpointUrl?: string;
+  /** `status`: ask EMR for a Spark UI link. @default true */
+  readonly sparkUi?: boolean;
 }
 
 export type LifecycleDeps = Pick<Deps, "aws" | "terraformOutput" | "clock" | "progress">;
@@ -183,6 +186,9 @@ export interface StatusResult extends RunInfo {
   };
   script?: string;
   args: string[];
+  /** The YARN application the step runs, once its stderr names it. */
+  applicationId?: string;
+  links?: Links;
   exitCode?: number;
 }
 
@@ -215,7 +221,24 @@ export async function status(
     } else failure.logNotes = [noLogUri(s.cluster)];
     for (const n of failure.logNotes ?? []) deps.progress.info(n);
     result.failure = failure;
+    if (failure.applicationId) result.applicationId = failure.applicationId;
+  } else if (s.logUri && step.state !== "PENDING") {
+    // The application id (for a Spark UI link to the run itself) is in the step's stderr,
+    // which EMR uploads every 5 minutes while the step runs.
+    const found = await readStepLogs(s.s3, s.logUri, s.cluster.id, step.id, 1);
+    const app = applicationIdOf(found.texts.map((t) => t.full).join("\n"));
+    if (app) result.applicationId = app;
   }
+  result.links = await runLinks(
+    s.emr,
+    s.cluster,
+    s.target.region,
+    s.logUri,
+    step.id,
+    o.sparkUi ?? true,
+    result.applicationId,
+  );
+  if (result.links.sparkUiNote) deps.progress.info(result.links.sparkUiNote);
   return { outcome: { kind: "observed", state: step.state }, result };
 }
 

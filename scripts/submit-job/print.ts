@@ -36,6 +36,7 @@ export function submitText(r: SubmitResult): string {
     ...(r.pyFiles
       ? [`py-files   ${r.pyFiles.uri}  (${r.pyFiles.bytes} bytes, sha256 ${r.pyFiles.sha256})`]
       : []),
+    ...(r.links?.console ? [`console    ${r.links.console}`] : []),
     "AddJobFlowSteps request (dry run: nothing uploaded or submitted):",
     JSON.stringify(r.request, null, 2),
   ];
@@ -63,6 +64,10 @@ export function statusText(r: StatusResult): string {
           ...(r.failure.traceback ? tracebackLines(r.failure.traceback) : []),
         ]
       : []),
+    ...(r.applicationId && !r.failure?.applicationId ? [`yarn app   ${r.applicationId}`] : []),
+    ...(r.links?.console ? [`console    ${r.links.console}`] : []),
+    ...(r.links?.stepLogs ? [`step logs  ${r.links.stepLogs}`] : []),
+    ...(r.links?.sparkUi ? [`Spark UI   ${r.links.sparkUi}`] : []),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -8,7 +8,7 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AwsConfig, CancelResult, EmrApi, S3Api } from "./aws";
+import type { AwsConfig, CancelResult, ClusterInfo, EmrApi, S3Api } from "./aws";
 import { checkClusterAcceptsSteps } from "./aws";
 import { Outcome, UsageError } from "./errors";
 import { type JobPackage, jobPackage, PY_FILES_NAME } from "../../constructs/contract/job-package";
@@ -26,6 +26,8 @@ import {
   type AddStepsRequest,
 } from "./plan";
 import { planSubmission, type PlannedObject, type SubmitPlan } from "./submission";
+import { addSparkUi, consoleLinks, type Links } from "./links";
+import { stepLogPrefix } from "./logs";
 import { type Clock, type Failure, type Progress, waitForStep } from "./wait";
 
 export interface SubmitOptions {
@@ -50,6 +52,8 @@ export interface SubmitOptions {
   readonly local: boolean;
   readonly master: string;
   readonly extra: readonly string[];
+  /** Ask EMR for a Spark UI link (two calls; --no-spark-ui skips them). @default true */
+  readonly sparkUi?: boolean;
 }
 
 export interface Deps {
@@ -85,6 +89,8 @@ export interface SubmitResult {
   failure?: Failure;
   reused?: boolean;
   cancel?: CancelResult;
+  /** The run in the consoles and its Spark UI. */
+  links?: Links;
   dryRun?: boolean;
   stack?: string;
   sources?: Record<string, string>;
@@ -225,6 +231,8 @@ export async function submit(
   if (o.dryRun) {
     result.dryRun = true;
     result.request = plan.request;
+    const links = consoleLinks(plan.resolved.region, plan.resolved.clusterId);
+    if (links.console) result.links = links;
     result.durationSeconds = duration();
     return { outcome: { kind: "submitted" }, result };
   }
@@ -234,6 +242,7 @@ export async function submit(
     wait: o.wait,
     timeoutSeconds: v.timeoutSeconds,
     logWaitSeconds: v.logWaitSeconds,
+    sparkUi: o.sparkUi ?? true,
   });
   result.durationSeconds = duration();
   return { outcome, result };
@@ -278,6 +287,7 @@ async function execute(
     wait: boolean;
     timeoutSeconds?: number;
     logWaitSeconds: number;
+    sparkUi: boolean;
   },
 ): Promise<Outcome> {
   const r = plan.resolved;
@@ -320,6 +330,8 @@ async function execute(
     deps.progress.info(`added step ${stepId} (${name}) to ${r.clusterId}`);
   }
   result.stepId = stepId;
+  result.links = await runLinks(emr, cluster, r.region, logUri, stepId, o.sparkUi);
+  printLinks(result.links, deps.progress);
 
   if (!o.wait) return { kind: "submitted" };
   const w = await waitForStep(emr, s3, deps.clock, deps.progress, {
@@ -336,6 +348,31 @@ async function execute(
   if (w.ended === "timeout") return { kind: "timeout" };
   if (w.ended === "interrupted") return { kind: "interrupted" };
   return { kind: "step", state: w.state };
+}
+
+/** The console links of a step, plus the Spark UI when asked for (never fails the run). */
+export async function runLinks(
+  emr: EmrApi,
+  cluster: ClusterInfo,
+  region: string | undefined,
+  logUri: string | undefined,
+  stepId: string,
+  sparkUi: boolean,
+  applicationId?: string,
+): Promise<Links> {
+  const links = consoleLinks(
+    region ?? (await emr.region()),
+    cluster.id,
+    logUri ? stepLogPrefix(logUri, cluster.id, stepId) : undefined,
+  );
+  return sparkUi ? addSparkUi(emr, cluster, links, applicationId) : links;
+}
+
+/** The links as progress lines (stderr), the console first. */
+export function printLinks(links: Links, progress: Progress): void {
+  if (links.console) progress.info(`console: ${links.console}`);
+  if (links.sparkUi) progress.info(`Spark UI: ${links.sparkUi}`);
+  else if (links.sparkUiNote) progress.info(links.sparkUiNote);
 }
 
 /**
