@@ -115,10 +115,25 @@ export const STREAMING_DEFAULTS = {
   bufferingSizeMb: 128,
   bufferingIntervalSeconds: 300,
   /**
-   * Lambda processor buffering: 1 MiB batches keep the transform's response (input + ~30 %
-   * growth, base64) far below Lambda's 6 MB payload limit.
+   * Lambda processor buffer (MB of record data per invocation), sized so that the transform's
+   * answer to a full buffer of valid events stays under Lambda's 6 MB response limit: a record
+   * that does not fit fails, and Firehose does not retry it. Sparse events grow most, since the
+   * row writes every column. The sparsest valid event — the three required columns at their
+   * shortest, {"event_id":"a","timestamp":"2026-01-31T00:00Z","log_type":"web_access"} — is
+   * 72 bytes (96 in the request's base64). Its row is 487 bytes (26 columns, absent ones null,
+   * 24-character timestamps), 652 in base64; its answer, {"recordId":…,"result":"Ok","data":…},
+   * is 690 bytes plus the recordId (AWS's example is 56 digits; counted as 64 bytes of JSON):
+   * 754 response bytes per 72 buffered ones, 10.5×. So a buffer of (MB read as MiB, the larger)
+   *   1 MiB   = 14,564 such records → 10.98 MB: over; every whole number of MB is;
+   *   0.6 MiB =  8,739 records      →  6.59 MB: over;
+   *   0.5 MiB =  7,282 records      →  5.49 MB (request 3.3 MB): under the transform's 6 MB − 64 KiB
+   *   budget (6,225,920 bytes) with room for recordIds up to ~160 bytes.
+   * Firehose takes 0.2–3 MB for this parameter:
+   * https://docs.aws.amazon.com/firehose/latest/APIReference/API_ProcessorParameter.html
+   * test/firehose-transform.test.ts fills this buffer with the sparsest valid events and expects
+   * every record Ok.
    */
-  processorBufferMb: 1,
+  processorBufferMb: 0.5,
   processorBufferIntervalSeconds: 60,
   transformMemoryMb: 512,
   /** Firehose waits at most 5 minutes for a processor invocation. */

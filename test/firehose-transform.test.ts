@@ -1,5 +1,6 @@
 import type { FirehoseTransformationEvent } from "aws-lambda";
-import { EVENT_FIELDS } from "../constructs/contract/event-schema";
+import { EVENT_FIELDS, LOG_TYPES } from "../constructs/contract/event-schema";
+import { STREAMING_DEFAULTS } from "../constructs/defaults";
 import { processRecords, RESPONSE_BUDGET_BYTES } from "../constructs/lambdas/firehose-transform/batch";
 import { handler } from "../constructs/lambdas/firehose-transform/handler";
 import {
@@ -372,5 +373,41 @@ describe("processRecords / handler", () => {
     const failed = (i: number) => ({ recordId: records[i].recordId, result: "ProcessingFailed", data });
     const withIt = out.map((r, i) => (i < first ? r : i === first ? allOk[i] : failed(i)));
     expect(size(withIt) + 64).toBeGreaterThan(budget);
+  });
+});
+
+describe("a full processor buffer of the sparsest valid events", () => {
+  // The required columns at their shortest valid values: a 1-character id, a timestamp to the
+  // minute in UTC (the shortest form the transform reads), the shortest log type.
+  const shortest: Record<string, string> = {
+    string: "a",
+    timestamp: "2026-01-31T00:00Z",
+  };
+  const sparsest = Object.fromEntries(
+    EVENT_FIELDS.filter((f) => f.required).map((f) => [
+      f.name,
+      f.name === "log_type" ? [...LOG_TYPES].sort((a, b) => a.length - b.length)[0] : shortest[f.type],
+    ]),
+  );
+  const json = JSON.stringify(sparsest);
+  const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+
+  it("is the 72-byte event the buffer size was computed for", () => {
+    expect(json).toBe('{"event_id":"a","timestamp":"2026-01-31T00:00Z","log_type":"web_access"}');
+  });
+
+  it("fits Lambda's request and response limits: every record Ok", () => {
+    // Firehose fills the buffer with the records' bytes (MB read as MiB, the larger) and may
+    // overshoot by the record that crosses it.
+    const count = Math.ceil((STREAMING_DEFAULTS.processorBufferMb * 2 ** 20) / Buffer.byteLength(json)) + 1;
+    const event = firehoseEvent(Array.from({ length: count }, () => b64(json)));
+    // recordIds as long as Firehose's for a Kinesis source (AWS's example is 56 digits), and more.
+    event.records.forEach((r, i) => (r.recordId = `${"4".repeat(56)}${String(i).padStart(8, "0")}`));
+    expect(Buffer.byteLength(JSON.stringify(event))).toBeLessThanOrEqual(LAMBDA_PAYLOAD_LIMIT);
+    const failures: string[] = [];
+    const out = processRecords(event.records, { onFailure: ({ reason }) => failures.push(reason) });
+    expect(failures).toEqual([]);
+    expect(out.every((r) => r.result === "Ok")).toBe(true);
+    expect(Buffer.byteLength(JSON.stringify({ records: out }))).toBeLessThanOrEqual(LAMBDA_PAYLOAD_LIMIT);
   });
 });
