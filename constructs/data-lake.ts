@@ -52,6 +52,8 @@ function slug(s: string): string {
 export class DataLake extends Construct {
   public readonly bucket: S3Bucket;
   public readonly logBucket: S3Bucket;
+  /** The log bucket's policy: the only grant of the services that deliver logs to it (ACLs are off). */
+  public readonly logBucketPolicy: S3BucketPolicy;
   public readonly kmsKey: KmsKey;
   public readonly cmk: Cmk;
   /**
@@ -116,7 +118,7 @@ export class DataLake extends Construct {
       ],
     });
     const logArn = `arn:${this.partition}:s3:::${this.logBucketName}`;
-    const logBucketPolicy = new S3BucketPolicy(this, "log-bucket-policy", {
+    const logBucketPolicy = (this.logBucketPolicy = new S3BucketPolicy(this, "log-bucket-policy", {
       bucket: this.logBucket.id,
       policy: jsonDocument({
         Version: "2012-10-17",
@@ -156,7 +158,7 @@ export class DataLake extends Construct {
           },
         ],
       }),
-    });
+    }));
 
     // resources: lake bucket
     this.bucket = new S3Bucket(this, "bucket", { bucket: this.bucketName, forceDestroy, lifecycle });

@@ -96,6 +96,9 @@ export class Network extends Construct {
       logDestinationType: "s3",
       logDestination: `${props.lake.logBucket.arn}/${LOG_BUCKET_PREFIXES.vpcFlowLogs}`,
       destinationOptions: { fileFormat: "parquet", hiveCompatiblePartitions: true, perHourPartition: false },
+      // The log bucket's policy is the delivery service's only grant: without it first, the
+      // first deliveries (and, in stricter emulators, the create) fail.
+      dependsOn: [props.lake.logBucketPolicy],
     });
 
     const privateRt = new RouteTable(this, "private-rt", { vpcId: vpc.id, tags: tags("private") });

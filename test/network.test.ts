@@ -54,6 +54,8 @@ describe("Network defaults (create)", () => {
     const fl = only(tf, "aws_flow_log");
     expect(fl).toMatchObject({ traffic_type: "ALL", log_destination_type: "s3" });
     expect(fl.log_destination).toMatch(/aws_s3_bucket\.lake_log-bucket_.*\.arn\}\/vpc-flow-logs\/$/);
+    // After the log bucket's policy, the delivery service's only grant.
+    expect(fl.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\.lake_log-bucket-policy_/)]);
   });
 
   it("endpoint security group allows HTTPS from the VPC only", () => {
