@@ -4,7 +4,7 @@
  * anything else, and options from the environment. No AWS: runs are --dry-run, or --local with a
  * stand-in spark-submit that reports the argv it was given.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -197,6 +197,124 @@ describe("options from the environment", () => {
       "batch-processing",
       "optimization",
       "streaming-processor",
+    ]);
+  });
+});
+
+describe("third-party requirements, packed by the real pex (needs PyPI)", () => {
+  const WITH_DEPS = join(JOBS, "with-deps");
+  // pex's own cache (pip, wheels) is shared between runs; submit-job's cache is this run's.
+  const pexRoot = join(tmpdir(), "submit-job-test-pex-root");
+  const cache = mkdtempSync(join(tmpdir(), "sj-pyenv-cache-"));
+  const env = (xdg = cache) => ({ PEX_ROOT: pexRoot, XDG_CACHE_HOME: xdg, SUBMIT_JOB_JOBS_DIR: WITH_DEPS });
+  const PY = join(ROOT, ".venv", "bin", "python");
+  const sha256sum = (p: string) => execFileSync("sha256sum", [p]).toString().split(" ")[0];
+
+  it("a job importing a package with a native wheel runs with --local, on the driver and the executors", async () => {
+    // Not in the venv: only the packed environment can give it to the job.
+    expect(() => execFileSync(PY, ["-c", "import ujson"], { stdio: "pipe" })).toThrow();
+    const dir = mkdtempSync(join(tmpdir(), "sj-local-"));
+    const r = await cli(
+      ["native-dep", "--local", "--input", join(dir, "in"), "--output", join(dir, "out")],
+      env(),
+    );
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(
+      r.stdout
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .at(-1)!,
+    );
+    expect(summary.ujson_version).toBe("5.10.0");
+    for (const where of [summary.driver_ujson, ...summary.executor_ujson]) {
+      expect(where.startsWith(`${pexRoot}/`)).toBe(true);
+      expect(where).toMatch(
+        /ujson-5\.10\.0-cp311-cp311-manylinux[^/]*\.whl\/ujson\.cpython-311-x86_64-linux-gnu\.so$/,
+      );
+    }
+    expect(summary.executor_ujson).toHaveLength(2);
+    // The cluster's build is checked before the local one.
+    expect(r.stderr).toMatch(
+      /packing with-deps\/requirements\/native-dep\.txt \(1 pinned\) for the cluster \(CPython 3\.11, manylinux_2_34 x86_64\)[^]*packing with-deps\/requirements\/native-dep\.txt \(1 pinned\) for .*\.venv\/bin\/python/,
+    );
+  });
+
+  it("--dry-run --json shows the environment's content-addressed key and the Spark settings", async () => {
+    const r = await cli([...OFFLINE, "native-dep"], env());
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    const env0 = res.pythonEnv;
+    expect(env0.uri).toMatch(/^s3:\/\/lake-b\/scripts\/_pyenvs\/[0-9a-f]{12}\/pyenv\.pex$/);
+    expect(env0.uri).toBe(`s3://lake-b/scripts/_pyenvs/${env0.hash}/pyenv.pex`);
+    const settings = [
+      "spark.pyspark.python=./pyenv.pex",
+      "spark.pyspark.driver.python=./pyenv.pex",
+      "spark.yarn.appMasterEnv.PEX_ROOT=./.pex",
+      "spark.executorEnv.PEX_ROOT=./.pex",
+    ];
+    expect(env0.sparkConf).toEqual(settings);
+    const args: string[] = res.request.Steps[0].HadoopJarStep.Args;
+    expect(args.slice(3, 11)).toEqual(settings.flatMap((c) => ["--conf", c]));
+    expect(args.slice(11, 13)).toEqual(["--files", env0.uri]);
+    // What was packed: the release's interpreter in the shebang, the manylinux wheel inside.
+    const pex = join(cache, "submit-job", "pyenvs", `cluster-${env0.hash}`, "pyenv.pex");
+    expect(env0).toMatchObject({ sha256: sha256sum(pex), bytes: readFileSync(pex).length, uploaded: false });
+    expect(readFileSync(pex).subarray(0, 22).toString()).toBe("#!/usr/bin/python3.11\n");
+    expect(execFileSync("unzip", ["-l", pex]).toString()).toContain(
+      ".deps/ujson-5.10.0-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl/ujson.cpython-311-x86_64-linux-gnu.so",
+    );
+
+    // Reproducible: another cache, another build, the same bytes.
+    const other = mkdtempSync(join(tmpdir(), "sj-pyenv-cache2-"));
+    const again = JSON.parse((await cli([...OFFLINE, "native-dep"], env(other))).stdout).pythonEnv;
+    expect(again).toMatchObject({ hash: env0.hash, sha256: env0.sha256, packed: "built" });
+    expect(JSON.parse((await cli([...OFFLINE, "native-dep"], env())).stdout).pythonEnv.packed).toBe("cached");
+
+    // The key follows the requirements file, not the script.
+    const jobs = mkdtempSync(join(tmpdir(), "sj-jobs-deps-"));
+    mkdirSync(join(jobs, "requirements"));
+    const script = readFileSync(join(WITH_DEPS, "native_dep.py"), "utf8");
+    const lock = readFileSync(join(WITH_DEPS, "requirements", "native-dep.txt"), "utf8");
+    const keyWith = async (s: string, l: string) => {
+      writeFileSync(join(jobs, "native_dep.py"), s);
+      writeFileSync(join(jobs, "requirements", "native-dep.txt"), l);
+      const out = await cli([...OFFLINE, "native-dep", "--jobs-dir", jobs], env());
+      return JSON.parse(out.stdout).pythonEnv.hash;
+    };
+    expect(await keyWith(script, lock)).toBe(env0.hash);
+    expect(await keyWith(`${script}\n# changed\n`, lock)).toBe(env0.hash);
+    expect(await keyWith(script, `${lock}# changed\n`)).not.toBe(env0.hash);
+  });
+
+  it("a requirement with no wheel for the cluster is a usage error naming it", async () => {
+    const r = await cli([...OFFLINE, "sdist-only"], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split("\n").at(-1)).toBe(
+      "submit-job: with-deps/requirements/sdist-only.txt: no wheel of docopt==0.6.2 for the cluster (CPython 3.11, manylinux_2_34 x86_64): pin a version that publishes one, or drop it",
+    );
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: {
+        kind: "UsageError",
+        message: expect.stringMatching(/: no wheel of docopt==0\.6\.2 for the cluster/),
+      },
+      exitCode: 2,
+    });
+  });
+
+  it("an unpinned requirement is refused in one line before anything is packed", async () => {
+    const jobs = mkdtempSync(join(tmpdir(), "sj-jobs-unpinned-"));
+    writeFileSync(join(jobs, "native_dep.py"), readFileSync(join(WITH_DEPS, "native_dep.py")));
+    writeFileSync(join(jobs, "requirements.txt"), "ujson>=5\n");
+    const r = await cli(
+      ["native-dep", "--dry-run", "--cluster-id", "j-CLI1", "--bucket", "lake-b", "--jobs-dir", jobs],
+      env(),
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      expect.stringMatching(
+        /^submit-job: sj-jobs-unpinned-\w+\/requirements\.txt:1: "ujson>=5" is not a pinned requirement \(name==version\)/,
+      ),
     ]);
   });
 });

@@ -322,6 +322,56 @@ describe("submit-job against moto", () => {
     expect(names.filter((n) => n === "batch-processing:it-sigint")).toHaveLength(1);
   });
 
+  it("a job with requirements uploads its packed environment once; a re-submit uploads 0 bytes", async () => {
+    const jobs = join(JOBS, "with-deps");
+    // pex's own cache is shared between test runs; submit-job's is this run's.
+    const env = { PEX_ROOT: join(tmpdir(), "submit-job-test-pex-root"), XDG_CACHE_HOME: join(tmp, "cache") };
+    const run = (runId: string) =>
+      cli(
+        [
+          "native-dep",
+          "--outputs",
+          outputsFile,
+          "--input",
+          `s3://${BUCKET}/in/`,
+          "--output",
+          `s3://${BUCKET}/out/native/`,
+          "--no-wait",
+          "--json",
+          "--run-id",
+          runId,
+        ],
+        env,
+        jobs,
+      );
+    const first = await run("deps-1");
+    expect(first.code).toBe(0);
+    const res = JSON.parse(first.stdout);
+    const envKey = res.pythonEnv.uri.slice(`s3://${BUCKET}/`.length);
+    expect(envKey).toMatch(/^scripts\/_pyenvs\/[0-9a-f]{12}\/pyenv\.pex$/);
+    expect(res.pythonEnv).toMatchObject({ uploaded: true, packed: "built" });
+    const pex = join(tmp, "cache", "submit-job", "pyenvs", `cluster-${res.pythonEnv.hash}`, "pyenv.pex");
+    expect(getObject(envKey).equals(readFileSync(pex))).toBe(true);
+    expect(sha256sum(pex)).toBe(res.pythonEnv.sha256);
+    const step = (await stepsOf(clusterId)).find((st) => st.Id === res.stepId)!;
+    expect(step.Config?.Args).toEqual(
+      expect.arrayContaining(["--files", res.pythonEnv.uri, "spark.pyspark.python=./pyenv.pex"]),
+    );
+
+    const keysBefore = await objectKeys();
+    const again = await run("deps-2");
+    expect(again.code).toBe(0);
+    const res2 = JSON.parse(again.stdout);
+    expect(res2).toMatchObject({
+      script: { uploaded: false },
+      pythonEnv: { uri: res.pythonEnv.uri, uploaded: false, packed: "not needed" },
+    });
+    expect(res2.stepId).not.toBe(res.stepId);
+    expect(await objectKeys()).toEqual(keysBefore);
+    expect(again.stderr).not.toMatch(/uploaded s3:|packing /);
+    expect(again.stderr).toContain(`${res.pythonEnv.uri} unchanged (already uploaded)`);
+  });
+
   it("reads `terraform output -json` of a real local state when no --outputs is given", async () => {
     const repo = join(tmp, "repo");
     const stackDir = join(repo, "cdktf.out", "stacks", "pipeline-dev");

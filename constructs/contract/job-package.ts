@@ -17,6 +17,35 @@ import { LAKE_PREFIXES } from "./lake";
 /** File name of the helper zip inside a package prefix. */
 export const PY_FILES_NAME = "common.zip";
 
+/**
+ * A job's pinned third-party requirements: `jobs/requirements/<job>.txt`, else the one file for
+ * every job, `jobs/requirements.txt`; undefined when neither exists (the job needs only what the
+ * EMR image has). submit-job packs them into a Python environment (see pythonEnvKey).
+ */
+export function requirementsFile(jobsDir: string, job: string): string | undefined {
+  for (const f of [join(jobsDir, "requirements", `${job}.txt`), join(jobsDir, "requirements.txt")])
+    if (existsSync(f) && statSync(f).isFile()) return f;
+  return undefined;
+}
+
+/** File name of a packed Python environment (a PEX) inside its prefix; also its name on the cluster. */
+export const PYTHON_ENV_NAME = "pyenv.pex";
+
+/**
+ * Where packed Python environments go below the scripts prefix. A job name never starts with
+ * `_`, so this never meets a job's `<job>/` prefix.
+ */
+export const PYTHON_ENVS_DIR = "_pyenvs/";
+
+/**
+ * The key of a packed environment: `scripts/_pyenvs/<hash>/pyenv.pex`, `<hash>` naming its
+ * inputs (the requirements file and how it is packed), so an unchanged lock keeps its key and
+ * is uploaded once, whatever the job's script does. Jobs that share a requirements file share it.
+ */
+export function pythonEnvKey(hash: string, scriptsPrefix: string = LAKE_PREFIXES.scripts): string {
+  return `${scriptsPrefix}${PYTHON_ENVS_DIR}${hash}/${PYTHON_ENV_NAME}`;
+}
+
 /** Job names are kebab-case file names: `batch-processing` ↔ `jobs/batch_processing.py`. */
 export const JOB_NAME_RE = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 

@@ -22,6 +22,25 @@ export const PYTHON_CONF: readonly string[] = [
   `spark.pyspark.driver.python=${EMR_PYTHON}`,
 ];
 
+/**
+ * The `--conf`s that run a step under a packed environment (a PEX shipped with `--files`) instead
+ * of the bare EMR_PYTHON, as Spark's packaging guide describes
+ * (https://spark.apache.org/docs/3.5.5/api/python/user_guide/python_packaging.html, "Using PEX"):
+ * YARN localises the file into every container's working directory, and both interpreters name
+ * it there. The driver one too, because in cluster mode the driver runs in a container of its own
+ * and PYTHON_CONF's driver setting would otherwise win. The PEX's shebang is EMR_PYTHON, so the
+ * interpreter is still the release's; it extracts itself under PEX_ROOT, set to the container's
+ * directory because a container's HOME is not guaranteed to be writable.
+ */
+export function pythonEnvConf(envFileName: string): string[] {
+  return [
+    `spark.pyspark.python=./${envFileName}`,
+    `spark.pyspark.driver.python=./${envFileName}`,
+    "spark.yarn.appMasterEnv.PEX_ROOT=./.pex",
+    "spark.executorEnv.PEX_ROOT=./.pex",
+  ];
+}
+
 export type ActionOnFailure = "CONTINUE" | "CANCEL_AND_WAIT" | "TERMINATE_CLUSTER";
 
 /** What varies between steps. */
@@ -31,6 +50,8 @@ export interface SparkStepSpec {
   readonly scriptUri: string;
   /** The job's helper package zip, passed as `--py-files`. @default none */
   readonly pyFilesUri?: string;
+  /** A packed Python environment (`s3://.../pyenv.pex`) the job runs under. @default none: EMR_PYTHON */
+  readonly pythonEnvUri?: string;
   /** Extra Spark conf `k=v`, in order, after PYTHON_CONF (spark-submit keeps the last of a key). @default none */
   readonly conf?: readonly string[];
   /** The job's own arguments (`--input`, `--output`, ...). */
@@ -51,11 +72,16 @@ export interface SparkStep {
 
 /**
  * The spark-submit argument vector (an array, never a shell string; empty args dropped): the
- * interpreter confs first, so a user's own `--conf spark.pyspark.python=...` still wins.
+ * interpreter confs first (the packed environment's, else PYTHON_CONF), so a user's own
+ * `--conf spark.pyspark.python=...` still wins.
  */
 export function sparkSubmitArgs(spec: SparkStepSpec): string[] {
   const args = ["spark-submit", "--deploy-mode", "cluster"];
-  for (const c of [...PYTHON_CONF, ...(spec.conf ?? [])]) args.push("--conf", c);
+  const python = spec.pythonEnvUri
+    ? pythonEnvConf(spec.pythonEnvUri.slice(spec.pythonEnvUri.lastIndexOf("/") + 1))
+    : PYTHON_CONF;
+  for (const c of [...python, ...(spec.conf ?? [])]) args.push("--conf", c);
+  if (spec.pythonEnvUri) args.push("--files", spec.pythonEnvUri);
   if (spec.pyFilesUri) args.push("--py-files", spec.pyFilesUri);
   args.push(spec.scriptUri, ...spec.jobArgs);
   return args.filter((a) => a !== "");

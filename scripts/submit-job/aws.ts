@@ -369,7 +369,11 @@ export function makeAws(cfg: AwsConfig): { emr: EmrApi; s3: S3Api; endpoint?: st
           Bucket: bucket,
           Key: key,
           Body: body,
-          ContentType: key.endsWith(".zip") ? "application/zip" : "text/x-python",
+          ContentType: key.endsWith(".zip")
+            ? "application/zip"
+            : key.endsWith(".py")
+              ? "text/x-python"
+              : "application/octet-stream",
           Metadata: { sha256: sha },
         };
         if (body.length > MULTIPART_THRESHOLD) await new Upload({ client: s3Client, params }).done();

@@ -23,6 +23,11 @@ export class AwsError extends Error {
   }
 }
 
+/** Packing a job's requirements failed for a reason other than the requirements (network, pex). Exit 1. */
+export class PackError extends Error {
+  override readonly name = "PackError";
+}
+
 /** Step terminal states and how they map to exit codes. */
 export type StepState =
   "PENDING" | "CANCEL_PENDING" | "RUNNING" | "COMPLETED" | "CANCELLED" | "FAILED" | "INTERRUPTED";
@@ -81,7 +86,8 @@ export function exitCodeFor(outcome: Outcome): number {
 
 /** One line for stderr; stack traces only for bugs with --debug. */
 export function describeError(error: unknown, debug: boolean): string {
-  if (error instanceof UsageError || error instanceof AwsError) return `submit-job: ${error.message}`;
+  if (error instanceof UsageError || error instanceof AwsError || error instanceof PackError)
+    return `submit-job: ${error.message}`;
   if (error instanceof Error) {
     return debug && error.stack
       ? `submit-job: internal error: ${error.stack}`

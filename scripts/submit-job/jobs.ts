@@ -1,7 +1,7 @@
 /** Jobs in `jobs/`: which scripts are jobs, and finding one by its kebab-case name. */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
-import { JOB_NAME_RE, jobFileName, jobNameOf } from "../../constructs/contract/job-package";
+import { dirname, join, relative } from "node:path";
+import { JOB_NAME_RE, jobFileName, jobNameOf, requirementsFile } from "../../constructs/contract/job-package";
 import { type ArgparseJob, moduleSummary, parseArgparse } from "./argparse";
 import { UsageError } from "./errors";
 
@@ -9,6 +9,8 @@ export interface JobInfo extends ArgparseJob {
   readonly file: string;
   readonly path: string;
   readonly summary?: string;
+  /** Its pinned third-party requirements file, relative to the jobs directory's parent. */
+  readonly requirements?: string;
 }
 
 /** Lists `*.py` job scripts directly in `jobsDir` (helpers live in packages; tests are skipped). */
@@ -32,7 +34,17 @@ function readJob(jobsDir: string, file: string): JobInfo {
   const path = join(jobsDir, file);
   const src = readFileSync(path, "utf8");
   const { args, complete } = parseArgparse(src);
-  return { name: jobNameOf(file), file, path, summary: moduleSummary(src), args, argsComplete: complete };
+  const name = jobNameOf(file);
+  const req = requirementsFile(jobsDir, name);
+  return {
+    name,
+    file,
+    path,
+    summary: moduleSummary(src),
+    ...(req ? { requirements: relative(dirname(jobsDir), req) } : {}),
+    args,
+    argsComplete: complete,
+  };
 }
 
 /** Finds one job by kebab-case name; an unknown name is a usage error listing the known ones. */

@@ -114,6 +114,8 @@ export interface StepPlan {
   readonly runId: string;
   readonly scriptUri: string;
   readonly pyFilesUri?: string;
+  /** The packed Python environment of the job's requirements. */
+  readonly pythonEnvUri?: string;
   readonly conf: readonly string[];
   /** Job args, already ordered: --input, --output, then extra args. */
   readonly jobArgs: readonly string[];
@@ -134,6 +136,7 @@ export function buildStepRequest(clusterId: string, plan: StepPlan): AddStepsReq
         name: stepName(plan.job, plan.runId),
         scriptUri: plan.scriptUri,
         pyFilesUri: plan.pyFilesUri,
+        pythonEnvUri: plan.pythonEnvUri,
         conf: plan.conf,
         jobArgs: plan.jobArgs,
         actionOnFailure: plan.actionOnFailure,

@@ -12,6 +12,7 @@ export function listText(jobs: readonly JobInfo[]): string {
   const out: string[] = [];
   for (const j of jobs) {
     out.push(`${j.name}  (${j.file})${j.summary ? ` — ${j.summary}` : ""}`);
+    if (j.requirements) out.push(`    requirements: ${j.requirements}`);
     for (const a of j.args) {
       const bits = [
         a.required ? "required" : "optional",
@@ -35,6 +36,12 @@ export function submitText(r: SubmitResult): string {
     `script     ${r.script.uri}  (${r.script.bytes} bytes, sha256 ${r.script.sha256})`,
     ...(r.pyFiles
       ? [`py-files   ${r.pyFiles.uri}  (${r.pyFiles.bytes} bytes, sha256 ${r.pyFiles.sha256})`]
+      : []),
+    ...(r.pythonEnv
+      ? [
+          `python env ${r.pythonEnv.uri}  (${r.pythonEnv.requirements}${r.pythonEnv.bytes !== undefined ? `, ${r.pythonEnv.bytes} bytes, sha256 ${r.pythonEnv.sha256}` : ""})`,
+          ...r.pythonEnv.sparkConf.map((c) => `           --conf ${c}`),
+        ]
       : []),
     ...(r.links?.console ? [`console    ${r.links.console}`] : []),
     "AddJobFlowSteps request (dry run: nothing uploaded or submitted):",

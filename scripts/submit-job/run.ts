@@ -11,7 +11,14 @@ import { join } from "node:path";
 import type { AwsConfig, CancelResult, ClusterInfo, EmrApi, S3Api } from "./aws";
 import { checkClusterAcceptsSteps } from "./aws";
 import { Outcome, UsageError } from "./errors";
-import { type JobPackage, jobPackage, PY_FILES_NAME } from "../../constructs/contract/job-package";
+import {
+  jobFileName,
+  type JobPackage,
+  jobPackage,
+  PY_FILES_NAME,
+  requirementsFile,
+} from "../../constructs/contract/job-package";
+import { envHash, packEnv, type PackedEnv, readRequirements, type Requirements } from "./pyenv";
 import { checkJobArgs } from "./argparse";
 import { findJob } from "./jobs";
 import type { OutputsSource, Overrides } from "./outputs";
@@ -64,12 +71,30 @@ export interface Deps {
   /** Where --local's child output goes (stdout normally, stderr with --json). */
   readonly childStdout: "inherit" | "stderr";
   readonly signal?: AbortSignal;
+  /** Packs a job's requirements (pex); replaced in tests that must not build. @default packEnv */
+  readonly packEnv?: typeof packEnv;
 }
 
 export interface Upload {
   readonly uri: string;
   readonly sha256: string;
   readonly bytes: number;
+  uploaded: boolean;
+}
+
+export interface EnvUpload {
+  /** The requirements file, relative to the repository. */
+  readonly requirements: string;
+  /** Where it goes (`s3://...`), or the local file with --local. */
+  readonly uri: string;
+  /** The content-addressed part of its key. */
+  readonly hash: string;
+  readonly sparkConf: readonly string[];
+  readonly files?: string;
+  bytes?: number;
+  sha256?: string;
+  /** built: pex ran; cached: found in the local cache; not needed: already in S3, nothing packed. */
+  packed?: PackedEnv["packed"] | "not needed";
   uploaded: boolean;
 }
 
@@ -82,6 +107,8 @@ export interface SubmitResult {
   state: string;
   script: Upload;
   pyFiles?: Upload;
+  /** The packed environment of the job's requirements, and the Spark settings that use it. */
+  pythonEnv?: EnvUpload;
   args: string[];
   input: string;
   output: string;
@@ -180,6 +207,22 @@ export async function loadOutputs(
   return selectStack(doc, origin, stack);
 }
 
+/**
+ * The job's requirements (per-job file, else the one for jobs/), read and checked. A per-job
+ * file named after the script (`batch_processing.txt`) instead of the job is pointed out, not
+ * silently ignored.
+ */
+export function jobRequirements(jobsDir: string, job: string): Requirements | undefined {
+  const snake = join(jobsDir, "requirements", jobFileName(job).replace(/\.py$/, ".txt"));
+  const kebab = join(jobsDir, "requirements", `${job}.txt`);
+  if (snake !== kebab && existsSync(snake) && !existsSync(kebab))
+    throw new UsageError(
+      `${snake} is named after the script; name it requirements/${job}.txt (the job's name)`,
+    );
+  const file = requirementsFile(jobsDir, job);
+  return file ? readRequirements(file, jobsDir) : undefined;
+}
+
 function validateCommon(o: SubmitOptions): {
   conf: string[];
   timeoutSeconds?: number;
@@ -208,9 +251,12 @@ export async function submit(
   const v = validateCommon(o);
   checkJobArgs(job, o.extra);
   const pkg = jobPackage(o.jobsDir, job.name);
+  const reqs = jobRequirements(o.jobsDir, job.name);
   const runId = v.runId ?? defaultRunId(new Date(deps.clock.now()), deps.clock.random);
+  const pack = (target: Parameters<typeof packEnv>[2]) =>
+    (deps.packEnv ?? packEnv)(o.repoRoot, reqs!, target, (l) => deps.progress.info(l));
 
-  if (o.local) return runLocal(o, deps, job.path, pkg, v.conf, runId, started);
+  if (o.local) return runLocal(o, deps, job.path, pkg, v.conf, runId, started, reqs && pack);
 
   // Validate flags that do not need outputs before loading any.
   if (o.input) parseS3Uri(o.input, "--input");
@@ -225,12 +271,30 @@ export async function submit(
   };
   // Outputs are read only when flags/env leave something open (--cluster-id + --bucket suffice).
   const outputs = needsOutputs(overrides) ? await loadOutputs(o, deps) : undefined;
-  const plan = planSubmission({ runId, package: pkg, overrides, outputs, conf: v.conf, extra: o.extra });
+  const plan = planSubmission({
+    runId,
+    package: pkg,
+    overrides,
+    outputs,
+    conf: v.conf,
+    extra: o.extra,
+    ...(reqs ? { pythonEnv: { hash: envHash(reqs, { kind: "cluster" }), requirements: reqs.shown } } : {}),
+  });
   const result = plannedResult(plan);
+  const packCluster = async (): Promise<PackedEnv> => {
+    const env = await pack({ kind: "cluster" });
+    result.pythonEnv!.bytes = env.bytes;
+    result.pythonEnv!.sha256 = env.sha256;
+    result.pythonEnv!.packed = env.packed;
+    return env;
+  };
   const duration = () => Math.round((deps.clock.now() - started) / 10) / 100;
   if (o.dryRun) {
     result.dryRun = true;
     result.request = plan.request;
+    // Packed here too (into the local cache, nothing uploaded): a requirement without a wheel
+    // for the cluster shows up in the dry run, and the real run finds the environment built.
+    if (reqs) await packCluster();
     const links = consoleLinks(plan.resolved.region, plan.resolved.clusterId);
     if (links.console) result.links = links;
     result.durationSeconds = duration();
@@ -243,6 +307,7 @@ export async function submit(
     timeoutSeconds: v.timeoutSeconds,
     logWaitSeconds: v.logWaitSeconds,
     sparkUi: o.sparkUi ?? true,
+    packCluster,
   });
   result.durationSeconds = duration();
   return { outcome, result };
@@ -264,6 +329,18 @@ export function plannedResult(plan: SubmitPlan): SubmitResult {
     state: "PLANNED",
     script: upload(plan.script),
     pyFiles: plan.pyFiles ? upload(plan.pyFiles) : undefined,
+    ...(plan.pythonEnv
+      ? {
+          pythonEnv: {
+            requirements: plan.pythonEnv.requirements,
+            uri: plan.pythonEnv.uri,
+            hash: plan.pythonEnv.hash,
+            sparkConf: plan.pythonEnv.sparkConf,
+            files: plan.pythonEnv.files,
+            uploaded: false,
+          },
+        }
+      : {}),
     args: plan.request.Steps[0].HadoopJarStep.Args,
     input: r.input,
     output: r.output,
@@ -288,6 +365,7 @@ async function execute(
     timeoutSeconds?: number;
     logWaitSeconds: number;
     sparkUi: boolean;
+    packCluster: () => Promise<PackedEnv>;
   },
 ): Promise<Outcome> {
   const r = plan.resolved;
@@ -323,6 +401,21 @@ async function execute(
         await s3.put(p.loc.bucket, p.loc.key, p.body, p.sha256);
         u.uploaded = true;
         deps.progress.info(`uploaded ${p.uri} (${p.body.length} bytes)`);
+      }
+    }
+    const env = plan.pythonEnv;
+    if (env && result.pythonEnv) {
+      // Its key names the requirements and how they are packed: if it is there, it is this one,
+      // and nothing needs packing at all.
+      if (await s3.exists(env.loc.bucket, env.loc.key)) {
+        result.pythonEnv.packed = "not needed";
+        deps.progress.info(`${env.uri} unchanged (already uploaded)`);
+      } else {
+        const built = await o.packCluster();
+        const body = readFileSync(built.path);
+        await s3.put(env.loc.bucket, env.loc.key, body, built.sha256);
+        result.pythonEnv.uploaded = true;
+        deps.progress.info(`uploaded ${env.uri} (${body.length} bytes)`);
       }
     }
     stepId = await emr.addStep(plan.request);
@@ -404,6 +497,7 @@ async function runLocal(
   conf: string[],
   runId: string,
   started: number,
+  pack?: (target: Parameters<typeof packEnv>[2]) => Promise<PackedEnv>,
 ): Promise<{ outcome: Outcome; result: SubmitResult }> {
   for (const [flag, value] of [
     ["--input", o.input],
@@ -418,6 +512,25 @@ async function runLocal(
   const sparkSubmit = join(o.repoRoot, ".venv", "bin", "spark-submit");
   if (!existsSync(sparkSubmit))
     throw new UsageError(`${sparkSubmit} not found: run \`make install\` (PySpark from requirements.txt)`);
+  const py = join(o.repoRoot, ".venv", "bin", "python");
+  let env: EnvUpload | undefined;
+  let envConf: string[] = [];
+  if (pack) {
+    // The cluster's build first: a requirement without a wheel there fails here too, not later.
+    await pack({ kind: "cluster" });
+    const local = await pack({ kind: "local", python: py });
+    envConf = [`spark.pyspark.python=${local.path}`, `spark.pyspark.driver.python=${local.path}`];
+    env = {
+      requirements: jobRequirements(o.jobsDir, o.job)!.shown,
+      uri: local.path,
+      hash: local.hash,
+      sparkConf: envConf,
+      bytes: local.bytes,
+      sha256: local.sha256,
+      packed: local.packed,
+      uploaded: false,
+    };
+  }
   const tmp = mkdtempSync(join(tmpdir(), "submit-job-"));
   try {
     let pyFiles: string | undefined;
@@ -426,9 +539,9 @@ async function runLocal(
       writeFileSync(pyFiles, pkg.pyFiles.data);
     }
     const jobArgs = ["--input", o.input!, "--output", o.output!, ...o.extra];
-    const args = localSparkArgs(o.master, conf, pyFiles, scriptPath, jobArgs);
+    // The environment's confs before the user's, so theirs still win.
+    const args = localSparkArgs(o.master, [...envConf, ...conf], pyFiles, scriptPath, jobArgs);
     deps.progress.info(`local: ${sparkSubmit} ${args.join(" ")}`);
-    const py = join(o.repoRoot, ".venv", "bin", "python");
     const child = spawn(sparkSubmit, args, {
       stdio: ["ignore", deps.childStdout === "stderr" ? process.stderr : "inherit", "inherit"],
       env: {
@@ -456,6 +569,7 @@ async function runLocal(
         bytes: pkg.script.length,
         uploaded: false,
       },
+      ...(env ? { pythonEnv: env } : {}),
       args: [sparkSubmit, ...args],
       input: o.input!,
       output: o.output!,

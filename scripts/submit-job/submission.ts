@@ -3,7 +3,13 @@
  * package and its S3 keys, the exact AddJobFlowSteps request — decided before any AWS call, by
  * one pure function. `submit()` only executes a plan, and --dry-run prints one.
  */
-import { type JobPackage, packageKeys } from "../../constructs/contract/job-package";
+import {
+  type JobPackage,
+  packageKeys,
+  PYTHON_ENV_NAME,
+  pythonEnvKey,
+} from "../../constructs/contract/job-package";
+import { pythonEnvConf } from "../../constructs/contract/spark-step";
 import { UsageError } from "./errors";
 import { needsOutputs, type OutputsSource, type Overrides, type Resolved, resolveOutputs } from "./outputs";
 import {
@@ -34,7 +40,21 @@ export interface SubmitPlan {
   readonly package: JobPackage;
   readonly script: PlannedObject;
   readonly pyFiles?: PlannedObject;
+  /** The packed environment of the job's requirements; built (or found) when executed. */
+  readonly pythonEnv?: PlannedEnv;
   readonly request: AddStepsRequest;
+}
+
+/** Where a packed environment goes, and the Spark settings that use it. */
+export interface PlannedEnv {
+  readonly loc: S3Location;
+  readonly uri: string;
+  readonly hash: string;
+  /** The requirements file, as shown in messages. */
+  readonly requirements: string;
+  /** The `--conf`s the step gets for it (before the user's), and its `--files`. */
+  readonly sparkConf: readonly string[];
+  readonly files: string;
 }
 
 export interface PlanInput {
@@ -48,6 +68,8 @@ export interface PlanInput {
   readonly conf: readonly string[];
   /** The job's own arguments after --input/--output. */
   readonly extra: readonly string[];
+  /** The job's requirements, when it has any: their environment's key hash. */
+  readonly pythonEnv?: { readonly hash: string; readonly requirements: string };
 }
 
 /** Builds the plan of one submission to the cluster (pure: no I/O, no AWS). */
@@ -65,11 +87,25 @@ export function planSubmission(p: PlanInput): SubmitPlan {
   const script = object(keys.script, p.package.script);
   const pyFiles =
     keys.pyFiles && p.package.pyFiles ? object(keys.pyFiles, p.package.pyFiles.data) : undefined;
+  let pythonEnv: PlannedEnv | undefined;
+  if (p.pythonEnv) {
+    const loc = { bucket: scripts.bucket, key: pythonEnvKey(p.pythonEnv.hash, scripts.key) };
+    const uri = s3Uri(loc);
+    pythonEnv = {
+      loc,
+      uri,
+      hash: p.pythonEnv.hash,
+      requirements: p.pythonEnv.requirements,
+      sparkConf: pythonEnvConf(PYTHON_ENV_NAME),
+      files: uri,
+    };
+  }
   const request = buildStepRequest(resolved.clusterId, {
     job,
     runId: p.runId,
     scriptUri: script.uri,
     pyFilesUri: pyFiles?.uri,
+    pythonEnvUri: pythonEnv?.uri,
     conf: p.conf,
     jobArgs: ["--input", resolved.input, "--output", resolved.output, ...p.extra],
   });
@@ -81,6 +117,7 @@ export function planSubmission(p: PlanInput): SubmitPlan {
     package: p.package,
     script,
     ...(pyFiles ? { pyFiles } : {}),
+    ...(pythonEnv ? { pythonEnv } : {}),
     request,
   };
 }
