@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { EMR_RELEASE } from "../constructs/contract/emr-release";
 import { pythonEnvKey, requirementsFile } from "../constructs/contract/job-package";
 import { PYTHON_CONF, sparkSubmitArgs } from "../constructs/contract/spark-step";
-import { describeError, exitCodeFor, PackError, UsageError } from "../scripts/submit-job/errors";
+import { PackError, UsageError } from "../scripts/submit-job/errors";
 import {
   CLUSTER_OS,
   clusterPlatform,

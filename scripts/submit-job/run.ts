@@ -373,6 +373,9 @@ async function execute(
   const cluster = await emr.describeCluster(r.clusterId);
   checkClusterAcceptsSteps(cluster);
   const logUri = cluster.logUri ?? r.logUri;
+  // The Spark UI link needs only the cluster: ask for it while the job is uploaded and added,
+  // so it costs the submission no extra round trips. addSparkUi never rejects.
+  const sparkUi = o.sparkUi ? addSparkUi(emr, cluster, {}) : undefined;
 
   const name = plan.stepName;
   const existing = (await emr.listSteps(r.clusterId, { accept: (s) => s.name === name, limit: 1 }))[0];
@@ -423,7 +426,7 @@ async function execute(
     deps.progress.info(`added step ${stepId} (${name}) to ${r.clusterId}`);
   }
   result.stepId = stepId;
-  result.links = await runLinks(emr, cluster, r.region, logUri, stepId, o.sparkUi);
+  result.links = { ...(await runLinks(emr, cluster, r.region, logUri, stepId, false)), ...(await sparkUi) };
   printLinks(result.links, deps.progress);
 
   if (!o.wait) return { kind: "submitted" };
