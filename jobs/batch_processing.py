@@ -32,10 +32,18 @@ from common.lake import (
     list_lake_files,
     needed_files,
     read_events,
-    read_once,
+    shuffle_partitions,
+    write_partitions,
 )
-from common.lake import shuffle_partitions, write_partitions
-from common.quality import DUPLICATE, REASON, class_counts, classify, valid_unique
+from common.quality import (
+    REASON,
+    class_counts,
+    classify,
+    flag_invalid,
+    quarantine_order,
+    scan_columns,
+    valid_unique,
+)
 from common.session import build_spark
 from common.summary import JobMetrics, emit
 
@@ -43,6 +51,8 @@ JOB = "batch-processing"
 ACTIVITY_EVENT_TYPES = ("view", "click", "purchase")
 DAY_COLS = ["year", "month", "day"]
 MONTH_COLS = ["year", "month"]
+#: The columns daily_activity and monthly_summary read (the scan adds what validation needs).
+NEEDED = ["event_type", "user_id", "category", "value", *DAY_COLS]
 
 
 def daily_activity(events: DataFrame) -> DataFrame:
@@ -121,15 +131,17 @@ def _calendar_days(args: argparse.Namespace):
 
 
 def run(spark, args: argparse.Namespace) -> dict[str, object]:
-    metrics = JobMetrics(spark, JOB)
+    metrics = JobMetrics(JOB)
     days, months = _ranges(args)
     out = args.output.rstrip("/")
     files = needed_files(list_lake_files(spark, args.input), months)
-
     files_bytes = sum(f.size for f in files)
-    raw = read_events(spark, args.input, months)
-    # One scan of the input; every output below re-uses its shuffle (by event_id, for dedupe).
-    flagged = read_once(classify(raw), "event_id", shuffle_partitions(spark, files_bytes))
+
+    # One scan of the columns the outputs need, one shuffle by event_id (validation and
+    # de-duplication), kept for every output and count below.
+    raw = read_events(spark, args.input, months, files=files)
+    width = shuffle_partitions(spark, files_bytes)
+    flagged = classify(raw.select(*scan_columns(NEEDED)), NEEDED, width).persist()
     in_days = F.lit(True) if days is None else days.column()
     counts = class_counts(flagged, in_days=in_days)
     rows_in = sum(counts.values())
@@ -146,17 +158,23 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
         tuple(f.partition[c] for c in MONTH_COLS) for f in files
     }
 
-    bad = flagged.where(F.col(REASON).isNotNull() & in_days).drop("hour", DUPLICATE)
-    write_partitions(bad, f"{out}/_quarantine", DAY_COLS, day_parts, ["event_id", REASON])
+    # Quarantined rows keep every column: a second, filtered scan of the full rows, skipped
+    # when the counts above found none.
+    rejected = F.col(REASON).isNotNull() & in_days if quarantined else F.lit(False)
+    bad = flag_invalid(raw).where(rejected).drop("hour")
+    quarantine = f"{out}/_quarantine"
+    write_partitions(bad, quarantine, DAY_COLS, day_parts, quarantine_order(bad.columns))
 
     good = valid_unique(flagged)
     daily = daily_activity(good.where(in_days))
     monthly = monthly_summary(good)
-    write_partitions(daily, f"{out}/daily-activity", DAY_COLS, day_parts, ["user_id", "event_type"])
-    write_partitions(monthly, f"{out}/monthly-summary", MONTH_COLS, month_parts, ["category"])
-
-    # Counted from the reused shuffle (not by re-reading input or output files).
-    n_daily, n_monthly = daily.count(), monthly.count()
+    n_daily = write_partitions(
+        daily, f"{out}/daily-activity", DAY_COLS, day_parts, ["user_id", "event_type"]
+    )
+    n_monthly = write_partitions(
+        monthly, f"{out}/monthly-summary", MONTH_COLS, month_parts, ["category"]
+    )
+    flagged.unpersist()
     return metrics.summary(
         rows_in=rows_in,
         rows_out=n_daily + n_monthly,

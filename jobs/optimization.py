@@ -36,20 +36,15 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from common.cli import run_main
-from common.lake import (
-    list_lake_files,
-    read_events,
-    read_once,
-    shuffle_partitions,
-    write_partitions,
-)
+from common.lake import list_lake_files, read_events, shuffle_partitions, write_partitions
 from common.quality import (
-    DUPLICATE,
     REASON,
     class_counts,
     classify,
     dedupe,
     flag_invalid,
+    quarantine_order,
+    scan_columns,
     valid_unique,
 )
 from common.session import build_spark
@@ -57,6 +52,9 @@ from common.summary import JobMetrics, emit
 
 JOB = "optimization"
 MIN_USER_EVENTS = 5
+DAY_COLS = ["year", "month", "day"]
+#: The columns the four outputs read (the scan adds what validation needs).
+NEEDED = ["timestamp", "event_type", "user_id", "category", "value", *DAY_COLS]
 
 #: The small category dimension (category -> department); broadcast to every task.
 CATEGORY_DIMENSION = [
@@ -216,11 +214,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _prepare(raw: DataFrame) -> DataFrame:
+def _naive_input(raw: DataFrame) -> DataFrame:
+    """Valid, de-duplicated rows of every column, recomputed by each output that uses them."""
     return dedupe(raw.transform(flag_invalid).where(F.col(REASON).isNull()).drop(REASON))
 
 
-def performance_test(spark: SparkSession, root: str, files_bytes: int) -> dict[str, object]:
+def _flagged(raw: DataFrame, width: int) -> DataFrame:
+    """The job's one scan: the columns the outputs need, validated and de-duplicated in one
+    shuffle by event_id, persisted for every output and count."""
+    return classify(raw.select(*scan_columns(NEEDED)), NEEDED, width).persist()
+
+
+def performance_test(spark: SparkSession, root: str) -> dict[str, object]:
     """Run the four aggregations naive and optimised; time only executed actions."""
     saved = {
         k: spark.conf.get(k)
@@ -236,20 +241,22 @@ def performance_test(spark: SparkSession, root: str, files_bytes: int) -> dict[s
     try:
         spark.conf.set("spark.sql.adaptive.enabled", "false")
         spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
-        naive_outputs = outputs(spark, _prepare(read_events(spark, root)))
+        naive_outputs = outputs(spark, _naive_input(read_events(spark, root)))
         naive = execute(naive_outputs)  # each output scans and de-duplicates the input again
     finally:
         for k, v in saved.items():
             spark.conf.set(k, v)
     t0 = time.monotonic()
-    once = read_once(
-        classify(read_events(spark, root)), "event_id", shuffle_partitions(spark, files_bytes)
-    )
-    opt_outputs = outputs(spark, valid_unique(once))
+    files = list_lake_files(spark, root)
+    raw = read_events(spark, root, files=files)
+    flagged = _flagged(raw, shuffle_partitions(spark, sum(f.size for f in files)))
+    class_counts(flagged)  # the scan, as the job performs it
+    opt_outputs = outputs(spark, valid_unique(flagged))
     optimised = execute(opt_outputs) + (time.monotonic() - t0)
     print(f"performance-test: naive {naive:.2f}s, optimised {optimised:.2f}s")
     print("optimised physical plan (category-performance):")
     opt_outputs["category-performance"][0].explain(mode="formatted")
+    flagged.unpersist()
     return {
         "naive_seconds": round(naive, 3),
         "optimized_seconds": round(optimised, 3),
@@ -258,29 +265,31 @@ def performance_test(spark: SparkSession, root: str, files_bytes: int) -> dict[s
 
 
 def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
-    metrics = JobMetrics(spark, JOB)
+    metrics = JobMetrics(JOB)
     root, out = args.input, args.output.rstrip("/")
     files = list_lake_files(spark, root)
     files_bytes = sum(f.size for f in files)
-    flagged = read_once(
-        classify(read_events(spark, root)), "event_id", shuffle_partitions(spark, files_bytes)
-    )
+    raw = read_events(spark, root, files=files)
+    flagged = _flagged(raw, shuffle_partitions(spark, files_bytes))
     counts = class_counts(flagged)
     rows_in = sum(counts.values())
     quarantined = sum(n for (bad, _), n in counts.items() if bad)
     duplicates = sum(n for (_, dup), n in counts.items() if dup)
-    days = {tuple(f.partition[c] for c in ("year", "month", "day")) for f in files}
-    bad = flagged.where(F.col(REASON).isNotNull()).drop("hour", DUPLICATE)
-    write_partitions(
-        bad, f"{out}/_quarantine", ["year", "month", "day"], days, ["event_id", REASON]
-    )
+    days = {tuple(f.partition[c] for c in DAY_COLS) for f in files}
+    # Quarantined rows keep every column: a second, filtered scan of the full rows, skipped
+    # when the counts above found none.
+    rejected = F.col(REASON).isNotNull() if quarantined else F.lit(False)
+    bad = flag_invalid(raw).where(rejected).drop("hour")
+    quarantine = f"{out}/_quarantine"
+    write_partitions(bad, quarantine, DAY_COLS, days, quarantine_order(bad.columns))
 
     good = valid_unique(flagged)
     months = {d[:2] for d in days}
     written: dict[str, int] = {}
     for name, (df, part_cols, sort_cols) in outputs(spark, good).items():
-        write_partitions(df, f"{out}/{name}", part_cols, months if part_cols else [], sort_cols)
-        written[name] = df.count()
+        owned = months if part_cols else []
+        written[name] = write_partitions(df, f"{out}/{name}", part_cols, owned, sort_cols)
+    flagged.unpersist()
     summary = metrics.summary(
         rows_in=rows_in,
         rows_out=sum(written.values()),
@@ -290,7 +299,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
         duplicates_dropped=duplicates,
     )
     if args.performance_test:
-        summary["performance_test"] = performance_test(spark, root, files_bytes)
+        summary["performance_test"] = performance_test(spark, root)
     return summary
 
 

@@ -37,11 +37,18 @@ from common.lake import (
     PartitionRange,
     list_lake_files,
     read_events,
-    read_once,
     shuffle_partitions,
     write_partitions,
 )
-from common.quality import DUPLICATE, REASON, class_counts, classify, valid_unique
+from common.quality import (
+    REASON,
+    class_counts,
+    classify,
+    flag_invalid,
+    quarantine_order,
+    scan_columns,
+    valid_unique,
+)
 from common.schema import PARTITION_KEYS, STATUS_CLASSES, UNKNOWN_STATUS
 from common.session import build_spark
 from common.summary import JobMetrics, emit
@@ -50,6 +57,21 @@ JOB = "streaming-processor"
 TOP_IPS = 100
 ERROR_LEVELS = ("ERROR", "FATAL", "CRITICAL")
 HOUR = list(PARTITION_KEYS)
+#: The columns the outputs read (the scan adds what validation needs).
+NEEDED = [
+    "log_type",
+    "event_type",
+    "user_id",
+    "session_id",
+    "value",
+    "ip_address",
+    "status_code",
+    "response_size",
+    "level",
+    "logger",
+    "message",
+    *HOUR,
+]
 
 
 def _pct(count: str, over: list[str] | None = None):
@@ -177,7 +199,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
-    metrics = JobMetrics(spark, JOB)
+    metrics = JobMetrics(JOB)
     part: dict[str, str] = args.partition
     key = f"{part['year']}-{part['month']}-{part['day']}T{part['hour']}"
     hour_range = PartitionRange(key, key, level="hour")
@@ -187,9 +209,12 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     # List and read only the hour's directory: nothing else is even listed.
     files = list_lake_files(spark, f"{root}/{sub}")
     files_bytes = sum(f.size for f in files)
-    raw = read_events(spark, root, hour_range, subdir=sub)
 
-    flagged = read_once(classify(raw), "event_id", shuffle_partitions(spark, files_bytes))
+    # One scan of the columns the outputs need, one shuffle by event_id (validation and
+    # de-duplication), kept for every output and count below.
+    raw = read_events(spark, root, hour_range, subdir=sub, files=files)
+    width = shuffle_partitions(spark, files_bytes)
+    flagged = classify(raw.select(*scan_columns(NEEDED)), NEEDED, width).persist()
     counts = class_counts(flagged)
     rows_in = sum(counts.values())
     quarantined = sum(n for (bad, _), n in counts.items() if bad)
@@ -207,16 +232,18 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
         "application-analysis/error-analysis": (error_analysis(good), ["logger"]),
         "application-analysis/user-activity": (user_activity(good), ["user_id"]),
     }
-    rows_out = 0
     written: dict[str, int] = {}
     for name, (df, sort_cols) in outputs.items():
         df = df.select(*[c for c in df.columns if c not in HOUR], *HOUR)
-        write_partitions(df, f"{out}/{name}", HOUR, owned, sort_cols)
-        written[name] = df.count()
-        rows_out += written[name]
+        written[name] = write_partitions(df, f"{out}/{name}", HOUR, owned, sort_cols)
+    rows_out = sum(written.values())
+    flagged.unpersist()
 
-    bad = flagged.where(F.col(REASON).isNotNull()).drop(DUPLICATE)
-    write_partitions(bad, f"{out}/_quarantine", HOUR, owned, ["event_id", REASON])
+    # Quarantined rows keep every column: a second, filtered scan of the hour's full rows,
+    # skipped when the counts above found none.
+    rejected = F.col(REASON).isNotNull() if quarantined else F.lit(False)
+    bad = flag_invalid(raw).where(rejected)
+    write_partitions(bad, f"{out}/_quarantine", HOUR, owned, quarantine_order(bad.columns))
     meta = spark.createDataFrame(
         [
             (

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlparse
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -13,6 +15,7 @@ from pyspark.sql import functions as F
 from common.schema import LAKE_SCHEMA, PARTITION_KEYS
 
 _PART_RE = re.compile(r"(year|month|day|hour)=([^/]+)")
+_HIDDEN = ("_", ".")
 
 
 @dataclass(frozen=True)
@@ -96,9 +99,45 @@ class LakeFile:
 
 
 def list_lake_files(spark: SparkSession, root: str) -> list[LakeFile]:
-    """Data files under ``root`` with their partition values, via the Hadoop FileSystem (so it
-    works for s3:// on EMR as well as local paths). Hidden files (``_``/``.``) are skipped as
-    Spark skips them."""
+    """Data files under ``root`` with their partition values. Hidden files and directories
+    (``_``/``.``) are skipped as Spark skips them.
+
+    A local directory (a plain path or ``file:`` URI) is walked by Python; anything else
+    (``s3://`` on EMR) through the Hadoop FileSystem. Both give the same paths (``file:``
+    URIs for local files): the Hadoop iterator costs several py4j round trips per file, which
+    for an hour-partitioned lake is most of a local run's time."""
+    local = _local_dir(root)
+    return _list_local(local) if local is not None else list_hadoop_files(spark, root)
+
+
+def _local_dir(uri: str) -> str | None:
+    """The local directory ``uri`` names, or None when it names a remote one."""
+    parsed = urlparse(uri)
+    if parsed.scheme == "":
+        return uri
+    if parsed.scheme == "file" and parsed.netloc in ("", "localhost"):
+        return parsed.path
+    return None
+
+
+def _list_local(root: str) -> list[LakeFile]:
+    top = os.path.abspath(root)
+    if not os.path.isdir(top):
+        return [LakeFile(f"file:{top}", os.path.getsize(top), {})] if os.path.isfile(top) else []
+    out: list[LakeFile] = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(_HIDDEN))
+        rel = dirpath[len(top) :]
+        for name in sorted(filenames):
+            if not name.startswith(_HIDDEN):
+                path = os.path.join(dirpath, name)
+                values = dict(_PART_RE.findall(f"{rel}/{name}"))
+                out.append(LakeFile(f"file:{path}", os.path.getsize(path), values))
+    return out
+
+
+def list_hadoop_files(spark: SparkSession, root: str) -> list[LakeFile]:
+    """:func:`list_lake_files` through the Hadoop FileSystem, for any URI it can open."""
     if not path_exists(spark, root):
         return []
     fs, path = _jvm_fs(spark, root)
@@ -109,7 +148,7 @@ def list_lake_files(spark: SparkSession, root: str) -> list[LakeFile]:
         status = it.next()
         p = status.getPath().toString()
         rel = p[len(root_str) :]
-        if any(seg.startswith(("_", ".")) for seg in rel.split("/") if seg):
+        if any(seg.startswith(_HIDDEN) for seg in rel.split("/") if seg):
             continue
         values = dict(_PART_RE.findall(rel))
         out.append(LakeFile(p, int(status.getLen()), values))
@@ -132,39 +171,28 @@ def read_events(
     rng: PartitionRange | None = None,
     *,
     subdir: str | None = None,
+    files: list[LakeFile] | None = None,
 ) -> DataFrame:
     """Schema-v1 events under ``root`` (``year=/month=/day=/hour=`` Parquet), pruned to ``rng``
     (Spark skips the directories outside it), or only those under ``root/subdir`` (not even
-    listing the rest).
+    listing the rest). ``files``, when the caller has listed them already, saves listing again
+    to tell an empty input.
 
     Read with the explicit schema: a file lacking optional columns (e.g. an hour with only IoT
     events) yields nulls there, never an AnalysisException. Partition columns stay strings.
-    A missing or empty directory is an empty DataFrame."""
+    A missing or empty directory is an empty DataFrame. Selecting columns from the result
+    prunes the scan (Parquet reads only those); every query on it shares one file listing."""
     path = root if subdir is None else f"{root.rstrip('/')}/{subdir}"
-    if not list_lake_files(spark, path):
+    if not (list_lake_files(spark, path) if files is None else files):
         return spark.createDataFrame([], LAKE_SCHEMA)
     df = spark.read.schema(LAKE_SCHEMA).option("basePath", root).parquet(path)
     return df if rng is None else df.where(rng.column())
 
 
 def shuffle_partitions(spark: SparkSession, input_bytes: int) -> int:
-    """Partitions for :func:`read_once`: ~32 MiB of input each, at least one per core."""
+    """Width of the shuffle by ``event_id`` for ``input_bytes`` of lake files: ~32 MiB of input
+    each, at least one per core."""
     return max(spark.sparkContext.defaultParallelism, -(-input_bytes // (32 << 20)))
-
-
-def read_once(df: DataFrame, key: str, partitions: int) -> DataFrame:
-    """Shuffle ``df`` by ``key`` once and return a DataFrame over that shuffle's output.
-
-    Every action on the result reuses the shuffle files (its map stage shows as "skipped"), so
-    the input is scanned exactly once however many outputs are built from it — and, unlike
-    ``cache()``, re-use is not reported as input bytes (Spark counts cache-block reads as
-    input), so ``input_bytes_read`` stays an honest measure of bytes read from the lake."""
-    spark = df.sparkSession
-    shuffled = df.repartition(partitions, key)
-    jrdd = shuffled._jdf.queryExecution().toRdd()
-    jschema = spark._jsparkSession.parseDataType(shuffled.schema.json())
-    jdf = spark._jsparkSession.internalCreateDataFrame(jrdd, jschema, False)
-    return DataFrame(jdf, spark)
 
 
 def write_partitions(
@@ -172,13 +200,29 @@ def write_partitions(
     path: str,
     partition_cols: list[str],
     owned: Iterable[tuple[str, ...]],
-    sort_cols: list[str],
-) -> None:
+    sort_cols: Sequence[str | Column],
+) -> int:
     """Write ``df`` partitioned by ``partition_cols`` with dynamic overwrite, then delete the
     ``owned`` partitions this run is responsible for but produced no rows for (dynamic
     overwrite alone would leave a stale one behind). Partitions outside ``owned`` are never
-    touched. One sorted file per partition makes re-runs reproducible."""
-    spark = df.sparkSession
+    touched. One sorted file per partition makes re-runs reproducible. Returns the number of
+    rows written.
+
+    The count is a second action on ``df``: on a persisted input it costs only the grouping
+    (Spark prunes every aggregate the count does not need). Persisting ``df`` itself would
+    fix its shuffles' width and change how the partial sums of a ``double`` are added up."""
+    _write(df.sparkSession, df, path, partition_cols, owned, sort_cols)
+    return df.count()
+
+
+def _write(
+    spark: SparkSession,
+    df: DataFrame,
+    path: str,
+    partition_cols: list[str],
+    owned: Iterable[tuple[str, ...]],
+    sort_cols: Sequence[str | Column],
+) -> None:
     if not partition_cols:
         # A whole-dataset output: replaced as a whole, as one sorted file.
         df.coalesce(1).sortWithinPartitions(*sort_cols).write.mode("overwrite").parquet(path)

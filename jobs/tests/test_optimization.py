@@ -75,9 +75,11 @@ def test_cube_has_every_level_and_the_grand_total(events):
     assert rows[("toys", "purchase", 0)].events == 1
 
 
-def test_category_performance_broadcasts_the_dimension(spark, events):
+def test_category_performance_broadcasts_the_dimension(spark, events, capsys):
     df = job.category_performance(events, job.category_dimension(spark))
-    plan = df._jdf.queryExecution().executedPlan().toString()
+    capsys.readouterr()
+    df.explain()  # the physical plan, printed
+    plan = capsys.readouterr().out
     assert "BroadcastHashJoin" in plan or "BroadcastExchange" in plan, plan
     got = {
         r.category: (r.department, r.events, r.views, r.purchases, r.revenue) for r in df.collect()

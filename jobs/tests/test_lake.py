@@ -1,0 +1,45 @@
+"""Listing the lake: the local walk and the Hadoop FileSystem agree (paths, sizes, partition
+values, hidden files skipped), for plain paths and file: URIs."""
+
+from common.lake import list_hadoop_files, list_lake_files
+
+
+def make_tree(root):
+    files = {
+        "year=2026/month=01/day=31/hour=05/part-0.parquet": b"x" * 10,
+        "year=2026/month=01/day=31/hour=05/part-1.parquet": b"y" * 3,
+        "year=2026/month=02/day=01/hour=00/part-0.parquet": b"z" * 7,
+        # Hidden: Spark's markers, checksums and unfinished writes are no data.
+        "year=2026/month=02/day=01/hour=00/.part-0.parquet.crc": b"c",
+        "year=2026/month=02/day=01/hour=00/_SUCCESS": b"",
+        "_temporary/0/part-9.parquet": b"t" * 5,
+        "year=2026/month=02/.staging/part-8.parquet": b"s" * 5,
+    }
+    for rel, data in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+
+
+def as_set(files):
+    return {(f.path, f.size, tuple(sorted(f.partition.items()))) for f in files}
+
+
+def test_local_and_hadoop_listings_agree(tmp_path, spark):
+    root = tmp_path / "lake"
+    make_tree(root)
+    local = list_lake_files(spark, str(root))
+    assert as_set(local) == as_set(list_hadoop_files(spark, str(root)))
+    assert as_set(list_lake_files(spark, root.as_uri())) == as_set(local)
+    hour = root / "year=2026" / "month=01" / "day=31" / "hour=05"
+    assert sorted((f.path, f.size) for f in local if f.partition["month"] == "01") == [
+        (f"file:{hour}/part-0.parquet", 10),
+        (f"file:{hour}/part-1.parquet", 3),
+    ]
+    assert len(local) == 3
+    assert local[0].partition == {"year": "2026", "month": "01", "day": "31", "hour": "05"}
+
+
+def test_a_missing_directory_lists_nothing(tmp_path, spark):
+    assert list_lake_files(spark, str(tmp_path / "none")) == []
+    assert list_hadoop_files(spark, str(tmp_path / "none")) == []
