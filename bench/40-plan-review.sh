@@ -7,12 +7,12 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 N=${BENCH_RUNS:-5}
 LIMIT=${PLAN_REVIEW_LIMIT_S:-2}
-MIRROR="${TF_PROVIDER_MIRROR:-/opt/tf-plugins}"
-PROVIDER="registry.terraform.io/hashicorp/aws"
-command -v terraform >/dev/null || { echo "bench/40-plan-review: terraform not on PATH" >&2; exit 1; }
+# The offline plan, as scripts/plan-review/review.sh makes it.
+# shellcheck source=../scripts/lib/terraform-offline.sh
+source scripts/lib/terraform-offline.sh
+why="$(tf_offline_check)" || { echo "bench/40-plan-review: $why" >&2; exit 1; }
 [[ -f dist/cli/plan-review.js ]] || { echo "bench/40-plan-review: run npm run build first" >&2; exit 1; }
-export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
-export AWS_ACCESS_KEY_ID=AKIAFAKEFAKEFAKEFAKE AWS_SECRET_ACCESS_KEY=fake
+tf_offline_fake_credentials
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -21,23 +21,10 @@ if [[ ! -f $SYNTH/cdk.tf.json ]]; then
   npx cdktf synth --output "$TMP/synth" >/dev/null
   SYNTH=$TMP/synth/stacks/pipeline-dev
 fi
-cat >"$TMP/tfrc" <<TFRC
-provider_installation {
-  filesystem_mirror {
-    path    = "$MIRROR"
-    include = ["$PROVIDER"]
-  }
-  direct {
-    exclude = ["$PROVIDER"]
-  }
-}
-TFRC
-export TF_CLI_CONFIG_FILE=$TMP/tfrc
+tf_offline_cli_config "$TMP"
 D=$TMP/stack
-mkdir -p "$D"
-cp -R "$SYNTH/." "$D/"
-echo '{"provider": {"aws": [{"access_key": "AKIAFAKEFAKEFAKEFAKE", "secret_key": "fake", "skip_credentials_validation": true, "skip_requesting_account_id": true, "skip_metadata_api_check": true, "skip_region_validation": true}]}}' >"$D/provider_override.tf.json"
-echo "{\"terraform\": {\"backend\": {\"local\": {\"path\": \"$D/terraform.tfstate\"}}}}" >"$D/backend_override.tf.json"
+tf_offline_copy_stack "$SYNTH" "$D"
+tf_offline_overrides "$D"
 terraform -chdir="$D" init -no-color -input=false >/dev/null
 terraform -chdir="$D" plan -refresh=false -lock=false -no-color -input=false -out="$D/plan.bin" >/dev/null
 

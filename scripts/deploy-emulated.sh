@@ -11,9 +11,9 @@
 # can only exist with them); the EMR cluster's id/arn are those of a stand-in cluster made in moto.
 # moto runs on 127.0.0.1 on a free port, as scripts/emulated/moto_server.py (moto plus fixes for
 # the moto bugs this stack meets), started and stopped here. The provider comes from the offline
-# filesystem mirror, as in scripts/terraform-check.sh; credentials are moto's dummies and every
-# endpoint is the emulator's, so nothing reaches AWS. The stack carries no test setting: the
-# endpoints and skip flags are an override file in the copy.
+# filesystem mirror, as for scripts/terraform-check.sh (scripts/lib/terraform-offline.sh);
+# credentials are moto's dummies and every endpoint is the emulator's, so nothing reaches AWS.
+# The stack carries no test setting: the endpoints and skip flags are an override file in the copy.
 #
 # Exit 0 only if apply succeeds, the re-plan has no change and destroy succeeds; otherwise the
 # summary line still comes out (with what was reached) and the last stderr line says why.
@@ -22,12 +22,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# shellcheck source=lib/terraform-offline.sh
+source scripts/lib/terraform-offline.sh
 STACK="${1:-cdktf.out/stacks/pipeline-dev}"
-MIRROR="${TF_PROVIDER_MIRROR:-/opt/tf-plugins}"
-PROVIDER="registry.terraform.io/hashicorp/aws"
 PY=.venv/bin/python
 TSX=node_modules/.bin/tsx
-export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_SESSION_TOKEN=testing
 unset AWS_PROFILE AWS_ENDPOINT_URL AWS_DEFAULT_PROFILE
 
@@ -38,9 +37,7 @@ fail() {
 log() { echo "deploy-emulated: $*" >&2; }
 
 [[ -f "$STACK/cdk.tf.json" ]] || fail "$STACK/cdk.tf.json not found (run make synth first)"
-command -v terraform >/dev/null 2>&1 || fail "terraform is not on PATH (need terraform >= 1.10)"
-compgen -G "$MIRROR/$PROVIDER/*/*/terraform-provider-aws_*" >/dev/null ||
-  fail "no hashicorp/aws provider in the filesystem mirror $MIRROR (set TF_PROVIDER_MIRROR)"
+why="$(tf_offline_check)" || fail "$why"
 [[ -x "$PY" ]] && "$PY" -c "import moto.server" 2>/dev/null || fail "moto not installed in .venv (run make install)"
 [[ -x "$TSX" ]] || fail "node_modules missing (run make install)"
 
@@ -90,9 +87,8 @@ cluster_arn="arn:aws:elasticmapreduce:$region:$account:cluster/$cluster_id"
 
 # --- the emulator's copy of the stack ---------------------------------------------------------
 dir="$work/stack"
-mkdir -p "$dir"
-cp -R "$STACK/." "$dir/"
-rm -rf "$dir/.terraform" "$dir/.terraform.lock.hcl" "$dir"/*.tfstate*
+tf_offline_copy_stack "$STACK" "$dir"
+rm -rf "$dir"/*.tfstate*
 "$TSX" scripts/emulated/stack-copy.ts prepare --in "$STACK/cdk.tf.json" --out "$dir/cdk.tf.json" \
   --exclusions scripts/emulated/exclusions.json \
   --substitute "aws_emr_cluster.id=$cluster_id" --substitute "aws_emr_cluster.arn=$cluster_arn" \
@@ -114,18 +110,7 @@ node -e '
   }] } }, null, 2));
   fs.writeFileSync(out + "/backend_override.tf.json", JSON.stringify({ terraform: { backend: { local: { path: state } } } }));
 ' "$work/prepare.json" "$endpoint" "$dir" "$work/terraform.tfstate"
-cat >"$work/terraformrc" <<TFRC
-provider_installation {
-  filesystem_mirror {
-    path    = "$MIRROR"
-    include = ["$PROVIDER"]
-  }
-  direct {
-    exclude = ["$PROVIDER"]
-  }
-}
-TFRC
-export TF_CLI_CONFIG_FILE="$work/terraformrc"
+tf_offline_cli_config "$work"
 tf() { terraform -chdir="$dir" "$@" -no-color; }
 
 applied_ok=false replan_ok=false destroyed=false reason=""

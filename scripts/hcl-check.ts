@@ -7,7 +7,8 @@
  *   (e.g. cdktf.out/stacks cdktf.out/hcl; every stack of the HCL dir is checked)
  *
  * Per stack, offline, in temporary copies (the same provider mirror and override files as
- * scripts/terraform-check.sh, so neither output carries test-only settings):
+ * scripts/terraform-check.sh: scripts/lib/terraform-offline.ts, so neither output carries
+ * test-only settings):
  * 1. the HCL is `terraform fmt`-clean and names no path of this machine;
  * 2. `terraform init` + `validate` of both: the HCL has 0 errors;
  * 3. `terraform plan` of both from an empty state: same resource addresses, actions, planned
@@ -27,13 +28,18 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { comparePlans } from "./compare-plans";
+import {
+  copyStack,
+  PROVIDER,
+  useOfflineTerraform,
+  writeCliConfig,
+  writeOverrides,
+} from "./lib/terraform-offline";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
 
 const root = resolve(__dirname, "..");
-const MIRROR = process.env.TF_PROVIDER_MIRROR ?? "/opt/tf-plugins";
-const PROVIDER = "registry.terraform.io/hashicorp/aws";
 const MAX_ROUNDS = 6;
 
 class CheckError extends Error {}
@@ -43,23 +49,8 @@ function fail(msg: string): never {
 }
 
 const work = mkdtempSync(join(tmpdir(), "hclcheck-"));
-writeFileSync(
-  join(work, "terraformrc"),
-  `provider_installation {\n  filesystem_mirror {\n    path    = "${MIRROR}"\n    include = ["${PROVIDER}"]\n  }\n  direct {\n    exclude = ["${PROVIDER}"]\n  }\n}\n`,
-);
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  TF_CLI_CONFIG_FILE: join(work, "terraformrc"),
-  CHECKPOINT_DISABLE: "1",
-  TF_IN_AUTOMATION: "1",
-  TF_INPUT: "0",
-  // Fake credentials: plan never calls AWS with the provider override's skip flags.
-  AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKEFAKE",
-  AWS_SECRET_ACCESS_KEY: "fake",
-  AWS_SESSION_TOKEN: "fake",
-};
-delete env.AWS_PROFILE;
-delete env.AWS_ENDPOINT_URL;
+const env: NodeJS.ProcessEnv = { ...process.env };
+useOfflineTerraform(env, writeCliConfig(work));
 
 function tf(dir: string, args: string[]): string {
   try {
@@ -77,30 +68,8 @@ function tf(dir: string, args: string[]): string {
 
 /** A copy of the stack with the fake-credentials provider and a local backend in the copy. */
 function prepare(src: string, dest: string): string {
-  cpSync(src, dest, { recursive: true });
-  rmSync(join(dest, ".terraform"), { recursive: true, force: true });
-  rmSync(join(dest, ".terraform.lock.hcl"), { force: true });
-  writeFileSync(
-    join(dest, "provider_override.tf.json"),
-    JSON.stringify({
-      provider: {
-        aws: [
-          {
-            access_key: "AKIAFAKEFAKEFAKEFAKE",
-            secret_key: "fake",
-            skip_credentials_validation: true,
-            skip_requesting_account_id: true,
-            skip_metadata_api_check: true,
-            skip_region_validation: true,
-          },
-        ],
-      },
-    }),
-  );
-  writeFileSync(
-    join(dest, "backend_override.tf.json"),
-    JSON.stringify({ terraform: { backend: { local: { path: join(dest, "terraform.tfstate") } } } }),
-  );
+  copyStack(src, dest);
+  writeOverrides(dest, join(dest, "terraform.tfstate"));
   tf(dest, ["init", "-backend=true", "-reconfigure", "-no-color"]);
   return dest;
 }

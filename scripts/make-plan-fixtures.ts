@@ -20,13 +20,18 @@
 import { execFileSync, spawn } from "node:child_process";
 import { createServer, request as httpRequest } from "node:http";
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import {
+  copyStack,
+  PROVIDER,
+  useOfflineTerraform,
+  writeCliConfig,
+  writeOverrides,
+} from "./lib/terraform-offline";
 
 const root = resolve(__dirname, "..");
-const MIRROR = process.env.TF_PROVIDER_MIRROR ?? "/opt/tf-plugins";
-const PROVIDER = "registry.terraform.io/hashicorp/aws";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
@@ -75,30 +80,8 @@ class Workdir {
     dirName = stack,
   ) {
     this.dir = join(work, dirName);
-    mkdirSync(this.dir, { recursive: true });
-    cpSync(join(synthDir, "stacks", stack), this.dir, { recursive: true });
-    writeFileSync(
-      join(this.dir, "provider_override.tf.json"),
-      JSON.stringify({
-        provider: {
-          aws: [
-            {
-              access_key: "AKIAFAKEFAKEFAKEFAKE",
-              secret_key: "fake",
-              skip_credentials_validation: true,
-              skip_requesting_account_id: true,
-              skip_metadata_api_check: true,
-              skip_region_validation: true,
-              ...providerExtra,
-            },
-          ],
-        },
-      }),
-    );
-    writeFileSync(
-      join(this.dir, "backend_override.tf.json"),
-      JSON.stringify({ terraform: { backend: { local: { path: "terraform.tfstate" } } } }),
-    );
+    copyStack(join(synthDir, "stacks", stack), this.dir);
+    writeOverrides(this.dir, "terraform.tfstate", providerExtra);
     this.tf(["init", "-no-color", "-input=false"]);
   }
 
@@ -412,6 +395,12 @@ function renameConstruct(tf: StackTf, type: string, oldId: string, newPath: stri
   return newId;
 }
 
+/** The lake bucket's name bdp-<env>-lake-… → bdp-<env>-datalake-…, everywhere it is spelled. */
+function renameLakeBucket(tf: StackTf): void {
+  const bucket = String(res(tf, "aws_s3_bucket", "lake_bucket_").bucket);
+  replaceEverywhere(tf, bucket, bucket.replace("-lake-", "-datalake-"));
+}
+
 function policyDoc(r: Obj): { Statement: Obj[] } {
   return JSON.parse(String(r.policy)) as { Statement: Obj[] };
 }
@@ -429,10 +418,7 @@ export const FIXTURES: Fixture[] = [
     name: "lake-bucket-renamed",
     stack: "pipeline-dev",
     what: "the lake bucket's name changed (bdp-dev-lake-… → bdp-dev-datalake-…), everywhere it is spelled",
-    mutate: (tf) => {
-      const bucket = String(res(tf, "aws_s3_bucket", "lake_bucket_").bucket);
-      replaceEverywhere(tf, bucket, bucket.replace("-lake-", "-datalake-"));
-    },
+    mutate: renameLakeBucket,
   },
   {
     name: "versioning-suspended",
@@ -560,10 +546,7 @@ export const FIXTURES: Fixture[] = [
     name: "prod-lake-bucket-renamed",
     stack: "pipeline-prod",
     what: "prod lake bucket renamed while prevent_destroy is on: terraform refuses, the plan saves errored",
-    mutate: (tf) => {
-      const bucket = String(res(tf, "aws_s3_bucket", "lake_bucket_").bucket);
-      replaceEverywhere(tf, bucket, bucket.replace("-lake-", "-datalake-"));
-    },
+    mutate: renameLakeBucket,
   },
 ];
 
@@ -890,20 +873,7 @@ async function main(): Promise<void> {
   const withDrift = !only || only.includes("drift");
   if (fixtures.length === 0 && !withDrift) die(`no fixture named ${only?.join(",")}`);
   const work = mkdtempSync(join(tmpdir(), "plan-fixtures-"));
-  const tfrc = join(work, "terraformrc");
-  writeFileSync(
-    tfrc,
-    `provider_installation {\n  filesystem_mirror {\n    path    = "${MIRROR}"\n    include = ["${PROVIDER}"]\n  }\n  direct {\n    exclude = ["${PROVIDER}"]\n  }\n}\n`,
-  );
-  Object.assign(process.env, {
-    TF_CLI_CONFIG_FILE: tfrc,
-    CHECKPOINT_DISABLE: "1",
-    TF_IN_AUTOMATION: "1",
-    TF_INPUT: "0",
-    AWS_ACCESS_KEY_ID: "AKIAFAKEFAKEFAKEFAKE",
-    AWS_SECRET_ACCESS_KEY: "fake",
-  });
-  delete process.env.AWS_PROFILE;
+  useOfflineTerraform(process.env, writeCliConfig(work));
   let synthDir = opt("synth");
   if (!synthDir) {
     synthDir = join(work, "synth");

@@ -4,18 +4,20 @@
 #   scripts/terraform-check.sh cdktf.out/stacks/pipeline-dev [cdktf.out/stacks/pipeline-prod ...]
 #
 # The hashicorp/aws provider comes from a local filesystem mirror (TF_PROVIDER_MIRROR, default
-# /opt/tf-plugins, layout registry.terraform.io/hashicorp/aws/<version>/<os_arch>/) via a tfrc
-# written here and exported as TF_CLI_CONFIG_FILE. Each stack is checked in a temporary copy with
-# two Terraform override files — fake credentials + skip flags for the provider, and a local
-# backend — so the synthesised stack itself carries no test-only settings and cdktf.out stays
-# clean for checkov. Missing terraform or provider → exit 1 with a clear message, unless
-# ALLOW_NO_TERRAFORM=1 (prints a loud warning and exits 0).
+# /opt/tf-plugins). Each stack is checked in a temporary copy with two Terraform override files —
+# fake credentials + skip flags for the provider, and a local backend — so the synthesised stack
+# itself carries no test-only settings and cdktf.out stays clean for checkov (all of that is
+# scripts/lib/terraform-offline.sh). Missing terraform or provider → exit 1 with a clear message,
+# unless ALLOW_NO_TERRAFORM=1 (prints a loud warning and exits 0).
 set -euo pipefail
 
-root="$(cd "$(dirname "$0")/.." && pwd)"
-MIRROR="${TF_PROVIDER_MIRROR:-/opt/tf-plugins}"
-PROVIDER="registry.terraform.io/hashicorp/aws"
-export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+# Builtins only up to the check for terraform, so that it says what is missing even on a PATH
+# with nothing on it.
+here="${BASH_SOURCE[0]%/*}"
+[[ "$here" != "${BASH_SOURCE[0]}" ]] || here=.
+root="$(cd "$here/.." && pwd)"
+# shellcheck source=lib/terraform-offline.sh
+source "$root/scripts/lib/terraform-offline.sh"
 
 missing() {
   if [[ "${ALLOW_NO_TERRAFORM:-}" == "1" ]]; then
@@ -30,29 +32,12 @@ if [[ $# -eq 0 ]]; then
   echo "usage: scripts/terraform-check.sh <stack dir>... (e.g. cdktf.out/stacks/*)" >&2
   exit 2
 fi
-command -v terraform >/dev/null 2>&1 || missing "terraform is not on PATH (need terraform ≥ 1.10)"
-if ! compgen -G "$MIRROR/$PROVIDER/*/*/terraform-provider-aws_*" >/dev/null; then
-  missing "no hashicorp/aws provider in the filesystem mirror $MIRROR (set TF_PROVIDER_MIRROR)"
-fi
+why="$(tf_offline_check)" || missing "$why"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/tfcheck.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-cat >"$work/terraformrc" <<TFRC
-provider_installation {
-  filesystem_mirror {
-    path    = "$MIRROR"
-    include = ["$PROVIDER"]
-  }
-  direct {
-    exclude = ["$PROVIDER"]
-  }
-}
-TFRC
-export TF_CLI_CONFIG_FILE="$work/terraformrc"
-# Fake credentials: plan never calls AWS with the skip flags below (no data sources that need AWS
-# are synthesised for the default environments).
-export AWS_ACCESS_KEY_ID=AKIAFAKEFAKEFAKEFAKE AWS_SECRET_ACCESS_KEY=fake AWS_SESSION_TOKEN=fake
-unset AWS_PROFILE AWS_ENDPOINT_URL
+tf_offline_cli_config "$work"
+tf_offline_fake_credentials
 
 status=0
 for stack in "$@"; do
@@ -62,19 +47,8 @@ for stack in "$@"; do
     exit 2
   fi
   dir="$work/$name"
-  mkdir -p "$dir"
-  cp -R "$stack/." "$dir/"
-  rm -rf "$dir/.terraform" "$dir/.terraform.lock.hcl"
-  cat >"$dir/provider_override.tf.json" <<JSON
-{"provider": {"aws": [{
-  "access_key": "AKIAFAKEFAKEFAKEFAKE", "secret_key": "fake",
-  "skip_credentials_validation": true, "skip_requesting_account_id": true,
-  "skip_metadata_api_check": true, "skip_region_validation": true
-}]}}
-JSON
-  cat >"$dir/backend_override.tf.json" <<JSON
-{"terraform": {"backend": {"local": {"path": "$dir/terraform.tfstate"}}}}
-JSON
+  tf_offline_copy_stack "$stack" "$dir"
+  tf_offline_overrides "$dir"
   echo "== $name: init"
   if ! terraform -chdir="$dir" init -backend=true -reconfigure -no-color >"$dir/init.log" 2>&1; then
     cat "$dir/init.log" >&2

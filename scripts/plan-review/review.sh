@@ -4,8 +4,8 @@
 #   scripts/plan-review/review.sh dev|prod
 #
 # The plan runs in a temporary copy of cdktf.out/stacks/pipeline-<env> with the same overrides
-# as scripts/terraform-check.sh (provider from the filesystem mirror, fake credentials, a local
-# backend), with -refresh=false: nothing talks to AWS. Its state is REVIEW_STATE when set, else
+# as scripts/terraform-check.sh (scripts/lib/terraform-offline.sh: provider from the filesystem
+# mirror, fake credentials, a local backend), with -refresh=false: nothing talks to AWS. Its state is REVIEW_STATE when set, else
 # the stack's local-backend state (terraform.pipeline-<env>.tfstate, what a local deploy writes)
 # when it exists — copied, never written — else none (the plan then creates everything).
 # REVIEW_BASE_SYNTH=<stack dir> adds the base for what only the configuration shows
@@ -18,53 +18,25 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 env="${1:-dev}"
 stack="pipeline-$env"
 synth="$root/cdktf.out/stacks/$stack"
-MIRROR="${TF_PROVIDER_MIRROR:-/opt/tf-plugins}"
-PROVIDER="registry.terraform.io/hashicorp/aws"
-export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+# shellcheck source=../lib/terraform-offline.sh
+source "$root/scripts/lib/terraform-offline.sh"
 
 if [[ ! -f "$synth/cdk.tf.json" ]]; then
   echo "review: no $synth/cdk.tf.json: run \`make synth\` (ENV is dev or prod)" >&2
   exit 1
 fi
-command -v terraform >/dev/null 2>&1 || { echo "review: terraform is not on PATH" >&2; exit 1; }
-if ! compgen -G "$MIRROR/$PROVIDER/*/*/terraform-provider-aws_*" >/dev/null; then
-  echo "review: no hashicorp/aws provider in the filesystem mirror $MIRROR (set TF_PROVIDER_MIRROR)" >&2
-  exit 1
-fi
+why="$(tf_offline_check)" || { echo "review: $why" >&2; exit 1; }
 
 out="$root/build/review/$stack"
 mkdir -p "$out"
 work="$(mktemp -d "${TMPDIR:-/tmp}/review.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-cat >"$work/terraformrc" <<TFRC
-provider_installation {
-  filesystem_mirror {
-    path    = "$MIRROR"
-    include = ["$PROVIDER"]
-  }
-  direct {
-    exclude = ["$PROVIDER"]
-  }
-}
-TFRC
-export TF_CLI_CONFIG_FILE="$work/terraformrc"
-export AWS_ACCESS_KEY_ID=AKIAFAKEFAKEFAKEFAKE AWS_SECRET_ACCESS_KEY=fake
-unset AWS_PROFILE AWS_ENDPOINT_URL AWS_SESSION_TOKEN
+tf_offline_cli_config "$work"
+tf_offline_fake_credentials
 
 dir="$work/$stack"
-mkdir -p "$dir"
-cp -R "$synth/." "$dir/"
-rm -rf "$dir/.terraform" "$dir/.terraform.lock.hcl"
-cat >"$dir/provider_override.tf.json" <<JSON
-{"provider": {"aws": [{
-  "access_key": "AKIAFAKEFAKEFAKEFAKE", "secret_key": "fake",
-  "skip_credentials_validation": true, "skip_requesting_account_id": true,
-  "skip_metadata_api_check": true, "skip_region_validation": true
-}]}}
-JSON
-cat >"$dir/backend_override.tf.json" <<JSON
-{"terraform": {"backend": {"local": {"path": "$dir/terraform.tfstate"}}}}
-JSON
+tf_offline_copy_stack "$synth" "$dir"
+tf_offline_overrides "$dir"
 
 if ! terraform -chdir="$dir" init -no-color -input=false >"$work/init.log" 2>&1; then
   cat "$work/init.log" >&2
