@@ -109,6 +109,21 @@ class Context {
     return { level, kind, address, ...(construct ? { construct } : {}), title, details, rank };
   }
 
+  /**
+   * One finding for the reasons a change to `address` is a risk, none when there are none: the
+   * first reason is its title, the others its details.
+   */
+  reasonsFinding(
+    level: Level,
+    kind: Finding["kind"],
+    address: string,
+    reasons: string[],
+    rank?: number,
+  ): Finding[] {
+    if (reasons.length === 0) return [];
+    return [this.finding(level, kind, address, `${address}: ${reasons[0]}`, reasons.slice(1), rank)];
+  }
+
   /** checkov's terraform_json runner names a resource `resource.<name>`: the address, from the synth. */
   checkovAddress(resource: string): string {
     if (!resource.startsWith("resource.")) return resource;
@@ -331,30 +346,21 @@ function planFindings(ctx: Context): Finding[] {
       );
     }
 
-    const protections = protectionsRemoved(rc.type, rc.change.before, rc.change.after);
-    if (protections.length)
-      findings.push(
-        ctx.finding(
-          "block",
-          "protection-removed",
-          rc.address,
-          `${rc.address}: ${protections[0]}`,
-          protections.slice(1),
-          (st?.rank ?? 50) + 0.5,
-        ),
-      );
-
-    const regressions = securityRegressions(rc.type, rc.change.before, rc.change.after);
-    if (regressions.length)
-      findings.push(
-        ctx.finding(
-          "warn",
-          "security-regression",
-          rc.address,
-          `${rc.address}: ${regressions[0]}`,
-          regressions.slice(1),
-        ),
-      );
+    findings.push(
+      ...ctx.reasonsFinding(
+        "block",
+        "protection-removed",
+        rc.address,
+        protectionsRemoved(rc.type, rc.change.before, rc.change.after),
+        (st?.rank ?? 50) + 0.5,
+      ),
+      ...ctx.reasonsFinding(
+        "warn",
+        "security-regression",
+        rc.address,
+        securityRegressions(rc.type, rc.change.before, rc.change.after),
+      ),
+    );
     if (isDeleteOnly(a) && GUARD_TYPES.has(rc.type) && !renamed.has(rc.address)) {
       const bucket = at(rc.change.before, ["bucket"]);
       const bucketGoes = ctx.changes.some(
