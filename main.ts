@@ -14,14 +14,31 @@ const remoteBackend = env("PIPELINE_STATE_BUCKET")
   ? { bucket: env("PIPELINE_STATE_BUCKET")!, kmsKeyId: env("PIPELINE_STATE_KMS_KEY_ID") }
   : undefined;
 
+/**
+ * What every environment sets alike: its account, region and alarm email from
+ * PIPELINE_<ENV>_ACCOUNT_ID, _REGION and _ALARM_EMAIL (else the offline placeholders), the name
+ * prefix, a VPC of its own over two AZs without a NAT gateway, and the remote backend.
+ */
+function environment(
+  envName: string,
+  placeholderAccountId: string,
+  vpcCidr: string,
+): Omit<EnvironmentConfig, "emr" | "lake" | "tags"> {
+  const fromEnv = (name: string) => env(`PIPELINE_${envName.toUpperCase()}_${name}`);
+  return {
+    envName,
+    accountId: fromEnv("ACCOUNT_ID") ?? placeholderAccountId,
+    region: fromEnv("REGION") ?? "eu-west-1",
+    namePrefix: "bdp",
+    alarmEmail: fromEnv("ALARM_EMAIL"),
+    network: { mode: "create", vpcCidr, azCount: 2, natGateway: false },
+    remoteBackend,
+  };
+}
+
 export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
   {
-    envName: "dev",
-    accountId: env("PIPELINE_DEV_ACCOUNT_ID") ?? "111111111111",
-    region: env("PIPELINE_DEV_REGION") ?? "eu-west-1",
-    namePrefix: "bdp",
-    alarmEmail: env("PIPELINE_DEV_ALARM_EMAIL"),
-    network: { mode: "create", vpcCidr: "10.40.0.0/16", azCount: 2, natGateway: false },
+    ...environment("dev", "111111111111", "10.40.0.0/16"),
     emr: {
       coreInstanceCount: 1,
       taskInstanceCount: 0,
@@ -36,15 +53,9 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
       emrLogExpirationDays: 14,
       forceDestroy: true,
     },
-    remoteBackend,
   },
   {
-    envName: "prod",
-    accountId: env("PIPELINE_PROD_ACCOUNT_ID") ?? "222222222222",
-    region: env("PIPELINE_PROD_REGION") ?? "eu-west-1",
-    namePrefix: "bdp",
-    alarmEmail: env("PIPELINE_PROD_ALARM_EMAIL"),
-    network: { mode: "create", vpcCidr: "10.41.0.0/16", azCount: 2, natGateway: false },
+    ...environment("prod", "222222222222", "10.41.0.0/16"),
     emr: {
       masterInstanceType: "m5.2xlarge",
       coreInstanceType: "r5.2xlarge",
@@ -64,7 +75,6 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
       noncurrentVersionExpirationDays: 90,
       preventDestroy: true,
     },
-    remoteBackend,
   },
 ];
 

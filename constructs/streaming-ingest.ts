@@ -19,7 +19,7 @@ import {
   STREAMING_LAMBDA_DEFAULTS,
 } from "./defaults";
 import { GlueCatalog } from "./glue-catalog";
-import { Monitoring } from "./monitoring";
+import { DashboardSection, Monitoring } from "./monitoring";
 import { checkCount, checkIntRange, ConfigError } from "./validate";
 
 /** The transform Lambda's entry; `npm run build` bundles it to dist/lambda/firehose-transform/. */
@@ -302,41 +302,44 @@ export class StreamingIngest extends Construct {
     const k = { StreamName: this.streamName };
     const f = { DeliveryStreamName: this.deliveryStreamName };
     const fn = this.transform.fn.functionName;
-    const kRow = (metric: string): string[] => ["AWS/Kinesis", metric, "StreamName", this.streamName];
-    const fRow = (metric: string): string[] => [
-      "AWS/Firehose",
-      metric,
-      "DeliveryStreamName",
-      this.deliveryStreamName,
-    ];
-    m.addSectionWidgets(
-      "kinesis",
-      m.metricWidget("Iterator age (ms)", [kRow("GetRecords.IteratorAgeMilliseconds")], "Maximum"),
-      m.metricWidget(
-        "Incoming records / PutRecords failures",
-        [kRow("IncomingRecords"), kRow("PutRecords.FailedRecords")],
-        "Sum",
-      ),
-      m.metricWidget(
-        "Throttles",
-        [kRow("WriteProvisionedThroughputExceeded"), kRow("ReadProvisionedThroughputExceeded")],
-        "Sum",
-      ),
-    );
-    m.addSectionWidgets(
-      "firehose",
-      m.metricWidget("Data freshness (s)", [fRow("DeliveryToS3.DataFreshness")], "Maximum"),
-      m.metricWidget(
+    /**
+     * A dashboard section of one resource's metrics (the alarm tables' namespace and dimensions
+     * below), a widget a row: [title, metric names, statistic].
+     */
+    const widgets = (
+      section: DashboardSection,
+      namespace: string,
+      dimensions: Record<string, string>,
+      rows: readonly (readonly [string, readonly string[], string])[],
+    ): void =>
+      m.addSectionWidgets(
+        section,
+        ...rows.map(([title, metrics, stat]) =>
+          m.metricWidget(
+            title,
+            metrics.map((metric) => [namespace, metric, ...Object.entries(dimensions).flat()]),
+            stat,
+          ),
+        ),
+      );
+    widgets("kinesis", "AWS/Kinesis", k, [
+      ["Iterator age (ms)", ["GetRecords.IteratorAgeMilliseconds"], "Maximum"],
+      ["Incoming records / PutRecords failures", ["IncomingRecords", "PutRecords.FailedRecords"], "Sum"],
+      ["Throttles", ["WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded"], "Sum"],
+    ]);
+    widgets("firehose", "AWS/Firehose", f, [
+      ["Data freshness (s)", ["DeliveryToS3.DataFreshness"], "Maximum"],
+      [
         "Delivery success / processing success",
-        [fRow("DeliveryToS3.Success"), fRow("ExecuteProcessing.Success")],
+        ["DeliveryToS3.Success", "ExecuteProcessing.Success"],
         "Average",
-      ),
-      m.metricWidget(
+      ],
+      [
         "Records: processed ok / conversion failed / throttled",
-        [fRow("SucceedProcessing.Records"), fRow("FailedConversion.Records"), fRow("ThrottledRecords")],
+        ["SucceedProcessing.Records", "FailedConversion.Records", "ThrottledRecords"],
         "Sum",
-      ),
-    );
+      ],
+    ]);
     m.lambdaWidgetsAndAlarms("firehose-transform", fn, STREAMING_DEFAULTS.transformTimeoutSeconds);
 
     const every = { period: p, evaluationPeriods: 1, treatMissingData: "notBreaching" } as const;

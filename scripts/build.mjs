@@ -36,24 +36,11 @@ const entries = [
     minify: true,
     target: `node${lambdaNode}`,
   })),
-  {
-    src: "scripts/submit-job/cli.ts",
-    out: "dist/cli/submit-job.js",
-    minify: false,
-    target: `node${cliNode}`,
-  },
-  {
-    src: "scripts/plan-review/main.ts",
-    out: "dist/cli/plan-review.js",
-    minify: false,
-    target: `node${cliNode}`,
-  },
-  {
-    src: "scripts/produce-events.ts",
-    out: "dist/cli/produce-events.js",
-    minify: false,
-    target: `node${cliNode}`,
-  },
+  ...[
+    ["submit-job", "scripts/submit-job/cli.ts"],
+    ["plan-review", "scripts/plan-review/main.ts"],
+    ["produce-events", "scripts/produce-events.ts"],
+  ].map(([name, src]) => ({ src, out: `dist/cli/${name}.js`, minify: false, target: `node${cliNode}` })),
 ];
 
 let failed = false;
