@@ -135,30 +135,26 @@ export function deterministicZip(files: readonly { name: string; data: Buffer }[
     const name = Buffer.from(f.name, "utf8");
     const deflated = deflateRawSync(f.data, { level: 9 });
     const crc = crc32(f.data) >>> 0;
-    const local = Buffer.alloc(30);
+    // The fields the local header (from byte 4) and the central directory's header (from byte 6,
+    // after "version made by") share, in the same order: version needed … file name length.
+    const writeEntryFields = (header: Buffer, at: number): void => {
+      header.writeUInt16LE(20, at); // version needed
+      header.writeUInt16LE(0x0800, at + 2); // UTF-8 names
+      header.writeUInt16LE(8, at + 4); // deflate
+      header.writeUInt16LE(DOS_TIME, at + 6);
+      header.writeUInt16LE(DOS_DATE, at + 8);
+      header.writeUInt32LE(crc, at + 10);
+      header.writeUInt32LE(deflated.length, at + 14);
+      header.writeUInt32LE(f.data.length, at + 18);
+      header.writeUInt16LE(name.length, at + 22);
+    };
+    const local = Buffer.alloc(30); // the extra field's length (bytes 28-29) stays 0
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4); // version needed
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(deflated.length, 18);
-    local.writeUInt32LE(f.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(0, 28);
-    const central = Buffer.alloc(46);
+    writeEntryFields(local, 4);
+    const central = Buffer.alloc(46); // extra, comment, disk and internal attributes stay 0
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(0x0314, 4); // made by: unix, 2.0
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(deflated.length, 20);
-    central.writeUInt32LE(f.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    writeEntryFields(central, 6);
     central.writeUInt32LE(((0o100644 << 16) >>> 0) as number, 38); // regular file, rw-r--r--
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, deflated);
