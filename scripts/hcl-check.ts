@@ -28,13 +28,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { comparePlans } from "./compare-plans";
-import {
-  copyStack,
-  PROVIDER,
-  useOfflineTerraform,
-  writeCliConfig,
-  writeOverrides,
-} from "./lib/terraform-offline";
+import * as offline from "./lib/terraform-offline";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };
@@ -50,7 +44,7 @@ function fail(msg: string): never {
 
 const work = mkdtempSync(join(tmpdir(), "hclcheck-"));
 const env: NodeJS.ProcessEnv = { ...process.env };
-useOfflineTerraform(env, writeCliConfig(work));
+offline.useOfflineTerraform(env, offline.writeCliConfig(work));
 
 function tf(dir: string, args: string[]): string {
   try {
@@ -68,8 +62,8 @@ function tf(dir: string, args: string[]): string {
 
 /** A copy of the stack with the fake-credentials provider and a local backend in the copy. */
 function prepare(src: string, dest: string): string {
-  copyStack(src, dest);
-  writeOverrides(dest, join(dest, "terraform.tfstate"));
+  offline.copyStack(src, dest);
+  offline.writeOverrides(dest, join(dest, "terraform.tfstate"));
   tf(dest, ["init", "-backend=true", "-reconfigure", "-no-color"]);
   return dest;
 }
@@ -110,7 +104,7 @@ function loadSchemas(dir: string): Schemas {
   const all = JSON.parse(tf(dir, ["providers", "schema", "-json"])) as {
     provider_schemas: Record<string, { resource_schemas: Schemas }>;
   };
-  return all.provider_schemas[PROVIDER].resource_schemas;
+  return all.provider_schemas[offline.PROVIDER].resource_schemas;
 }
 
 /** A fake known value of a cty type; ARNs look like ARNs. */
@@ -185,7 +179,7 @@ function applyChanges(state: Map<string, StateResource>, p: Plan, schemas: Schem
       mode: "managed",
       type: c.type,
       name: c.name,
-      provider: `provider["${PROVIDER}"]`,
+      provider: `provider["${offline.PROVIDER}"]`,
       instances: [],
     };
     r.instances = [

@@ -23,13 +23,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import {
-  copyStack,
-  PROVIDER,
-  useOfflineTerraform,
-  writeCliConfig,
-  writeOverrides,
-} from "./lib/terraform-offline";
+import * as offline from "./lib/terraform-offline";
 
 const root = resolve(__dirname, "..");
 
@@ -80,8 +74,8 @@ class Workdir {
     dirName = stack,
   ) {
     this.dir = join(work, dirName);
-    copyStack(join(synthDir, "stacks", stack), this.dir);
-    writeOverrides(this.dir, "terraform.tfstate", providerExtra);
+    offline.copyStack(join(synthDir, "stacks", stack), this.dir);
+    offline.writeOverrides(this.dir, "terraform.tfstate", providerExtra);
     this.tf(["init", "-no-color", "-input=false"]);
   }
 
@@ -302,7 +296,7 @@ function writeState(w: Workdir, plan: PlanJson, schemas: Schemas, serial: number
       mode: "managed",
       type: rc.type,
       name: rc.name,
-      provider: `provider["${PROVIDER}"]`,
+      provider: `provider["${offline.PROVIDER}"]`,
       instances: [
         {
           schema_version: schemas[rc.type].version,
@@ -343,7 +337,7 @@ function converge(w: Workdir): void {
   const schema = JSON.parse(w.tf(["providers", "schema", "-json"])) as {
     provider_schemas: Record<string, { resource_schemas: Schemas }>;
   };
-  const schemas = schema.provider_schemas[PROVIDER].resource_schemas;
+  const schemas = schema.provider_schemas[offline.PROVIDER].resource_schemas;
   rmSync(join(w.dir, "terraform.tfstate"), { force: true });
   for (let round = 1; round <= 6; round++) {
     const plan = w.plan();
@@ -873,7 +867,7 @@ async function main(): Promise<void> {
   const withDrift = !only || only.includes("drift");
   if (fixtures.length === 0 && !withDrift) die(`no fixture named ${only?.join(",")}`);
   const work = mkdtempSync(join(tmpdir(), "plan-fixtures-"));
-  useOfflineTerraform(process.env, writeCliConfig(work));
+  offline.useOfflineTerraform(process.env, offline.writeCliConfig(work));
   let synthDir = opt("synth");
   if (!synthDir) {
     synthDir = join(work, "synth");
