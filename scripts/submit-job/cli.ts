@@ -274,19 +274,20 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     const progress = makeProgress(process.stderr);
+    // Where to find the stack and how to reach AWS: the same for every command.
+    const where = {
+      repoRoot,
+      stack: args.stack,
+      outputs: args.outputs ? resolve(args.outputs) : undefined,
+      clusterId: args.clusterId,
+      bucket: args.bucket,
+      region: args.region,
+      profile: args.profile,
+      endpointUrl: args.endpointUrl,
+    };
     if ((LIFECYCLE as readonly string[]).includes(command)) {
       refuseStrays(command, [...rest, ...afterDashes]);
-      const o: LifecycleOptions = {
-        repoRoot,
-        stack: args.stack,
-        outputs: args.outputs ? resolve(args.outputs) : undefined,
-        clusterId: args.clusterId,
-        bucket: args.bucket,
-        region: args.region,
-        profile: args.profile,
-        endpointUrl: args.endpointUrl,
-        sparkUi: args.sparkUi,
-      };
+      const o: LifecycleOptions = { ...where, sparkUi: args.sparkUi };
       const deps = { aws: makeAws, terraformOutput: runTerraformOutput, clock: realClock, progress };
       const r = await runLifecycle(command as LifecycleCommand, o, args, deps);
       outcome = r.outcome;
@@ -296,18 +297,11 @@ async function main(argv: string[]): Promise<number> {
       const job = findJob(jobsDir, command);
       const r = await submit(
         {
+          ...where,
           job: job.name,
-          repoRoot,
           jobsDir,
           input: args.input,
           output: args.output,
-          stack: args.stack,
-          outputs: args.outputs ? resolve(args.outputs) : undefined,
-          clusterId: args.clusterId,
-          bucket: args.bucket,
-          region: args.region,
-          profile: args.profile,
-          endpointUrl: args.endpointUrl,
           conf: (args.conf ?? []).map(String),
           runId: args.runId,
           wait: args.wait ?? true,

@@ -205,6 +205,16 @@ export function resolveOutputs(job: string, o: Overrides, load: () => OutputsSou
   parseS3Uri(input, sources.input === "--input" ? "--input" : "input");
   parseS3Uri(output, sources.output === "--output" ? "--output" : "output");
 
+  const { region, logUri } = regionAndLogUri(o, src, sources);
+  return { region, clusterId, scriptsUri, input, output, logUri, stack: src?.stack, sources };
+}
+
+/** The region and the EMR log URI, from the flags or the outputs; records where each came from. */
+function regionAndLogUri(
+  o: Overrides,
+  src: OutputsSource | undefined,
+  sources: Record<string, string>,
+): { region?: string; logUri?: string } {
   let region = o.region;
   if (region) sources.region = "--region";
   else if (src) {
@@ -217,10 +227,10 @@ export function resolveOutputs(job: string, o: Overrides, load: () => OutputsSou
     logUri = rawLog;
     sources.logUri = src!.origin;
   } else if (o.bucket) {
-    logUri = `s3://${o.bucket}/emr-logs/`;
+    logUri = `s3://${o.bucket}/${LAKE_PREFIXES.emrLogs}`;
     sources.logUri = "--bucket";
   }
-  return { region, clusterId, scriptsUri, input, output, logUri, stack: src?.stack, sources };
+  return { region, logUri };
 }
 
 /** What the lifecycle commands (status, logs, cancel, runs) need: the cluster and its logs. */
@@ -250,21 +260,7 @@ export function resolveCluster(o: Overrides, load: () => OutputsSource): Resolve
   }
   if (!/^j-[A-Z0-9]{1,64}$/.test(clusterId))
     throw new UsageError(`cluster id must look like j-XXXXXXXXXXXX, got "${clusterId}"`);
-  let region = o.region;
-  if (region) sources.region = "--region";
-  else if (src) {
-    region = requireOutput(src, "region", "--region");
-    sources.region = src.origin;
-  }
-  let logUri: string | undefined;
-  const rawLog = src?.values.emr_log_uri;
-  if (typeof rawLog === "string" && rawLog) {
-    logUri = rawLog;
-    sources.logUri = src!.origin;
-  } else if (o.bucket) {
-    parseS3Uri(`s3://${o.bucket}/`, "--bucket");
-    logUri = `s3://${o.bucket}/${LAKE_PREFIXES.emrLogs}`;
-    sources.logUri = "--bucket";
-  }
+  if (o.bucket) parseS3Uri(`s3://${o.bucket}/`, "--bucket");
+  const { region, logUri } = regionAndLogUri(o, src, sources);
   return { region, clusterId, logUri, stack: src?.stack, sources };
 }
