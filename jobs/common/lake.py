@@ -206,44 +206,44 @@ def write_partitions(
     ``owned`` partitions this run is responsible for but produced no rows for (dynamic
     overwrite alone would leave a stale one behind). Partitions outside ``owned`` are never
     touched. One sorted file per partition makes re-runs reproducible. Returns the number of
-    rows written.
-
-    The count is a second action on ``df``: on a persisted input it costs only the grouping
-    (Spark prunes every aggregate the count does not need). Persisting ``df`` itself would
-    fix its shuffles' width and change how the partial sums of a ``double`` are added up."""
-    _write(df.sparkSession, df, path, partition_cols, owned, sort_cols)
-    return df.count()
-
-
-def _write(
-    spark: SparkSession,
-    df: DataFrame,
-    path: str,
-    partition_cols: list[str],
-    owned: Iterable[tuple[str, ...]],
-    sort_cols: Sequence[str | Column],
-) -> None:
+    rows written, read from the footers of the files written (not by computing ``df`` again).
+    """
+    spark = df.sparkSession
+    owned = set(owned)
+    for values in owned:
+        if len(values) != len(partition_cols):  # zip(strict=) would need Python 3.10
+            raise ValueError(f"owned partition {values} does not match {partition_cols}")
     if not partition_cols:
         # A whole-dataset output: replaced as a whole, as one sorted file.
         df.coalesce(1).sortWithinPartitions(*sort_cols).write.mode("overwrite").parquet(path)
-        return
+        return count_rows(spark, path, list_lake_files(spark, path))
     before = {f.path for f in list_lake_files(spark, path)}
+    # One partition to write (an hour, a day): one task writes it, no shuffle to spread it.
+    spread = df.coalesce(1) if len(owned) == 1 else df.repartition(*partition_cols)
     (
-        df.repartition(*partition_cols)
-        .sortWithinPartitions(*partition_cols, *sort_cols)
+        spread.sortWithinPartitions(*partition_cols, *sort_cols)
         .write.mode("overwrite")
         .option("partitionOverwriteMode", "dynamic")
         .partitionBy(*partition_cols)
         .parquet(path)
     )
     # Spark names every file of a write with a fresh UUID: new paths = partitions produced now.
-    produced = {
-        tuple(f.partition.get(c) for c in partition_cols)
-        for f in list_lake_files(spark, path)
-        if f.path not in before
-    }
-    for values in set(owned) - produced:
-        if len(values) != len(partition_cols):  # zip(strict=) would need Python 3.10
-            raise ValueError(f"owned partition {values} does not match {partition_cols}")
+    new = [f for f in list_lake_files(spark, path) if f.path not in before]
+    produced = {tuple(f.partition.get(c) for c in partition_cols) for f in new}
+    for values in owned - produced:
         sub = "/".join(f"{c}={v}" for c, v in zip(partition_cols, values))
         delete_path(spark, f"{path.rstrip('/')}/{sub}")
+    return count_rows(spark, path, new)
+
+
+def count_rows(spark: SparkSession, root: str, files: list[LakeFile]) -> int:
+    """Rows in the Parquet ``files`` under ``root``, from their footers alone: read by pyarrow
+    for local files (no Spark job), by Spark for remote ones (a count that reads no column)."""
+    if not files:
+        return 0
+    if _local_dir(root) is not None:
+        import pyarrow.parquet as pq  # only for local runs; EMR's Python need not have it
+
+        return sum(pq.read_metadata(f.path.removeprefix("file:")).num_rows for f in files)
+    reader = spark.read.option("basePath", root)
+    return reader.parquet(*(f.path for f in files)).count()

@@ -24,6 +24,9 @@ SESSION_CONF = {
     "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
     # Parquet logical timestamps (UTC), not legacy INT96 — what pyarrow/Athena/Glue expect.
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    # A job persists one narrow frame for its own lifetime: compressing the cached columns
+    # costs more CPU (a third of the stage that fills the cache) than the memory it saves.
+    "spark.sql.inMemoryColumnarStorage.compressed": "false",
 }
 
 

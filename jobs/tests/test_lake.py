@@ -43,3 +43,20 @@ def test_local_and_hadoop_listings_agree(tmp_path, spark):
 def test_a_missing_directory_lists_nothing(tmp_path, spark):
     assert list_lake_files(spark, str(tmp_path / "none")) == []
     assert list_hadoop_files(spark, str(tmp_path / "none")) == []
+
+
+def test_rows_are_counted_from_the_footers_alike_locally_and_through_spark(
+    tmp_path, spark, monkeypatch
+):
+    import common.lake as lake
+
+    out = tmp_path / "out"
+    df = spark.createDataFrame([(i, f"{i % 3:02d}") for i in range(17)], "n int, hour string")
+    n = lake.write_partitions(df, str(out), ["hour"], [("00",), ("01",), ("02",)], ["n"])
+    files = list_lake_files(spark, str(out))
+    assert n == 17 and len(files) == 3
+    assert lake.count_rows(spark, str(out), files[:1]) == 6  # hour=00: 0, 3, ..., 15
+    monkeypatch.setattr(lake, "_local_dir", lambda uri: None)  # as for s3:// on EMR
+    assert lake.count_rows(spark, str(out), files) == 17
+    assert lake.count_rows(spark, str(out), files[:1]) == 6
+    assert lake.count_rows(spark, str(out), []) == 0
