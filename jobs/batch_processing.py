@@ -28,12 +28,13 @@ from pyspark.sql import functions as F
 
 from common.cli import UsageError, day_arg, run_main
 from common.lake import (
+    Output,
     PartitionRange,
     list_lake_files,
     needed_files,
     read_events,
     shuffle_partitions,
-    write_partitions,
+    write_all,
 )
 from common.quality import (
     REASON,
@@ -162,19 +163,20 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
     # when the counts above found none.
     rejected = F.col(REASON).isNotNull() & in_days if quarantined else F.lit(False)
     bad = flag_invalid(raw).where(rejected).drop("hour")
-    quarantine = f"{out}/_quarantine"
-    write_partitions(bad, quarantine, DAY_COLS, day_parts, quarantine_order(bad.columns))
-
     good = valid_unique(flagged)
-    daily = daily_activity(good.where(in_days))
-    monthly = monthly_summary(good)
-    n_daily = write_partitions(
-        daily, f"{out}/daily-activity", DAY_COLS, day_parts, ["user_id", "event_type"]
-    )
-    n_monthly = write_partitions(
-        monthly, f"{out}/monthly-summary", MONTH_COLS, month_parts, ["category"]
-    )
+    written = write_all(
+        {
+            "_quarantine": Output(bad, f"{out}/_quarantine", DAY_COLS, day_parts,
+                                  quarantine_order(bad.columns)),
+            "daily-activity": Output(daily_activity(good.where(in_days)),
+                                     f"{out}/daily-activity", DAY_COLS, day_parts,
+                                     ["user_id", "event_type"]),
+            "monthly-summary": Output(monthly_summary(good), f"{out}/monthly-summary",
+                                      MONTH_COLS, month_parts, ["category"]),
+        }
+    )  # fmt: skip
     flagged.unpersist()
+    n_daily, n_monthly = written["daily-activity"], written["monthly-summary"]
     return metrics.summary(
         rows_in=rows_in,
         rows_out=n_daily + n_monthly,

@@ -36,7 +36,7 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from common.cli import run_main
-from common.lake import list_lake_files, read_events, shuffle_partitions, write_partitions
+from common.lake import Output, list_lake_files, read_events, shuffle_partitions, write_all
 from common.quality import (
     REASON,
     class_counts,
@@ -280,15 +280,14 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     # when the counts above found none.
     rejected = F.col(REASON).isNotNull() if quarantined else F.lit(False)
     bad = flag_invalid(raw).where(rejected).drop("hour")
-    quarantine = f"{out}/_quarantine"
-    write_partitions(bad, quarantine, DAY_COLS, days, quarantine_order(bad.columns))
-
-    good = valid_unique(flagged)
     months = {d[:2] for d in days}
-    written: dict[str, int] = {}
-    for name, (df, part_cols, sort_cols) in outputs(spark, good).items():
+    writes = {"_quarantine": Output(bad, f"{out}/_quarantine", DAY_COLS, days,
+                                    quarantine_order(bad.columns))}  # fmt: skip
+    for name, (df, part_cols, sort_cols) in outputs(spark, valid_unique(flagged)).items():
         owned = months if part_cols else []
-        written[name] = write_partitions(df, f"{out}/{name}", part_cols, owned, sort_cols)
+        writes[name] = Output(df, f"{out}/{name}", part_cols, owned, sort_cols)
+    written = write_all(writes)
+    del written["_quarantine"]
     flagged.unpersist()
     summary = metrics.summary(
         rows_in=rows_in,

@@ -34,11 +34,12 @@ from pyspark.sql import functions as F
 
 from common.cli import partition_arg, run_main
 from common.lake import (
+    Output,
     PartitionRange,
     list_lake_files,
     read_events,
     shuffle_partitions,
-    write_partitions,
+    write_all,
 )
 from common.quality import (
     REASON,
@@ -232,33 +233,31 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
         "application-analysis/error-analysis": (error_analysis(good), ["logger"]),
         "application-analysis/user-activity": (user_activity(good), ["user_id"]),
     }
-    written: dict[str, int] = {}
-    for name, (df, sort_cols) in outputs.items():
-        df = df.select(*[c for c in df.columns if c not in HOUR], *HOUR)
-        written[name] = write_partitions(df, f"{out}/{name}", HOUR, owned, sort_cols)
-    rows_out = sum(written.values())
-    flagged.unpersist()
-
+    writes = {
+        name: Output(
+            df.select(*[c for c in df.columns if c not in HOUR], *HOUR),
+            f"{out}/{name}",
+            HOUR,
+            owned,
+            sort_cols,
+        )
+        for name, (df, sort_cols) in outputs.items()
+    }
     # Quarantined rows keep every column: a second, filtered scan of the hour's full rows,
     # skipped when the counts above found none.
     rejected = F.col(REASON).isNotNull() if quarantined else F.lit(False)
     bad = flag_invalid(raw).where(rejected)
-    write_partitions(bad, f"{out}/_quarantine", HOUR, owned, quarantine_order(bad.columns))
+    quarantine = Output(bad, f"{out}/_quarantine", HOUR, owned, quarantine_order(bad.columns))
     meta = spark.createDataFrame(
-        [
-            (
-                sub,
-                rows_in,
-                rows_valid,
-                quarantined,
-                duplicates,
-                JOB,
-            )
-        ],
+        [(sub, rows_in, rows_valid, quarantined, duplicates, JOB)],
         "partition string, rows_in long, rows_valid long, rows_quarantined long, "
         "duplicates_dropped long, job string",
     ).select("*", *(F.lit(part[k]).alias(k) for k in HOUR))
-    write_partitions(meta, f"{out}/processing-metadata", HOUR, owned, [])
+    metadata = Output(meta, f"{out}/processing-metadata", HOUR, owned, [])
+    written = write_all({**writes, "_quarantine": quarantine, "processing-metadata": metadata})
+    flagged.unpersist()
+    del written["_quarantine"], written["processing-metadata"]
+    rows_out = sum(written.values())
     return metrics.summary(
         rows_in=rows_in,
         rows_out=rows_out,

@@ -60,3 +60,21 @@ def test_rows_are_counted_from_the_footers_alike_locally_and_through_spark(
     assert lake.count_rows(spark, str(out), files) == 17
     assert lake.count_rows(spark, str(out), files[:1]) == 6
     assert lake.count_rows(spark, str(out), []) == 0
+
+
+def test_write_all_writes_every_output_and_raises_the_first_failure(tmp_path, spark):
+    import pytest
+
+    from common.lake import Output, write_all
+
+    df = spark.createDataFrame([(i, f"{i % 2:02d}") for i in range(5)], "n int, hour string")
+    outs = {
+        "a": Output(df, str(tmp_path / "a"), ["hour"], [("00",), ("01",)], ["n"]),
+        "b": Output(df.where("n > 2"), str(tmp_path / "b"), [], [], ["n"]),
+    }
+    assert write_all(outs) == {"a": 5, "b": 2}
+    (tmp_path / "file").write_text("not a directory")
+    outs["c"] = Output(df, str(tmp_path / "file" / "c"), [], [], ["n"])
+    with pytest.raises(Exception, match="file"):
+        write_all(outs)
+    assert len(list_lake_files(spark, str(tmp_path / "b"))) == 1  # the others still ran
