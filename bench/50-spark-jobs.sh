@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Spark jobs benchmark: ≥ 2M generated events, spark-submit --master local[2] (as `submit-job
-# --local` runs them), per job rows/s and input_bytes_read / input_files_bytes (target ≤ 1.1),
-# and DuckDB's time for the same daily/monthly aggregates on the same files as a reference.
-# Env: BENCH_EVENTS (default 2000000), BENCH_DAYS (7), BENCH_DIR (default: a temp dir, removed).
+# Spark jobs benchmark: each job against the port of the course's version of it (bench/course_jobs/)
+# on the same generated lake in the same run, spark-submit --master local[2] --driver-memory 4g (as
+# `submit-job --local` runs them): wall time ours vs course, vs DuckDB computing our job's outputs from
+# the same files, stages and shuffle bytes from each run's Spark event log, and the scale line (our
+# jobs at BENCH_SCALE_FROM events vs BENCH_EVENTS). Fails if a target is missed.
+# Env: BENCH_EVENTS (default 2000000), BENCH_DAYS (40), BENCH_SCALE_FROM (BENCH_EVENTS / 10),
+#      BENCH_DIR (default: a temp dir, removed unless BENCH_KEEP is set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python

@@ -1,4 +1,11 @@
-"""Driver of bench/50-spark-jobs.sh (see there). Prints one table and a JSON line."""
+"""Driver of bench/50-spark-jobs.sh (see there). Prints one table, the scale line and a JSON line.
+
+Each of the three jobs runs against the port of the course's version of it
+(bench/course_jobs/) on the same generated lake in the same run, through the same
+``spark-submit --master local[2] --driver-memory 4g``; DuckDB computes the same outputs as our
+job (validation and de-duplication included) from the same files. Stage counts and bytes come
+from each run's Spark event log (public JSON lines, one file per application).
+"""
 
 from __future__ import annotations
 
@@ -16,11 +23,28 @@ import duckdb
 
 REPO = Path(__file__).resolve().parent.parent
 GENERATOR = REPO / "jobs" / "tools" / "generate_sample_data.py"  # lake rows, as Firehose lands them
+COURSE = REPO / "bench" / "course_jobs"
 EVENTS = int(os.environ.get("BENCH_EVENTS", "2000000"))
-DAYS = int(os.environ.get("BENCH_DAYS", "7"))
-START = "2026-01-27"  # crosses the January/February boundary
-RANGE_DAY = "2026-01-31"
+DAYS = int(os.environ.get("BENCH_DAYS", "40"))
+# The scale line compares our jobs at SCALE_FROM events with the same jobs at EVENTS.
+SCALE_FROM = int(os.environ.get("BENCH_SCALE_FROM", str(EVENTS // 10)))
+START = "2026-01-27"  # crosses two month boundaries over 40 days
 HOUR = "year=2026/month=01/day=31/hour=12"
+#: Wall-time speed-up over the course's job that each of ours must reach.
+TARGETS = {"batch-processing": 2.0, "optimization": 1.5, "streaming-processor": 1.5}
+
+
+def generate(lake: Path, events: int) -> None:
+    t0 = time.monotonic()
+    gen = subprocess.run(
+        [sys.executable, str(GENERATOR), "--output", str(lake)]
+        + ["--events", str(events), "--start-day", START, "--days", str(DAYS)]
+        + ["--corrupt-share", "0.01", "--duplicate-share", "0.005", "--users", "50000"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    print(f"generated: {gen.stdout.strip()} in {time.monotonic() - t0:.1f}s", flush=True)
 
 
 def zip_common(dest: Path) -> Path:
@@ -31,7 +55,37 @@ def zip_common(dest: Path) -> Path:
     return z
 
 
-def spark_submit(script: str, args: list[str], common: Path) -> dict:
+def event_log_metrics(log_dir: Path) -> dict[str, int]:
+    """Stages that ran, and the bytes they read from files and wrote to shuffles, from the
+    run's event log (StageCompleted events; stages skipped thanks to a reused shuffle never
+    complete, so they are not counted)."""
+    (log,) = [p for p in log_dir.iterdir() if p.is_file()]
+    stages = input_bytes = shuffle_bytes = cpu_ns = 0
+    with log.open(encoding="utf-8") as f:
+        for line in f:
+            event = json.loads(line)
+            if event.get("Event") != "SparkListenerStageCompleted":
+                continue
+            stages += 1
+            for acc in event["Stage Info"].get("Accumulables", []):
+                if acc.get("Name") == "internal.metrics.input.bytesRead":
+                    input_bytes += int(acc["Value"])
+                elif acc.get("Name") == "internal.metrics.shuffle.write.bytesWritten":
+                    shuffle_bytes += int(acc["Value"])
+                elif acc.get("Name") == "internal.metrics.executorCpuTime":
+                    cpu_ns += int(acc["Value"])
+    return {
+        "stages": stages,
+        "input_bytes": input_bytes,
+        "shuffle_bytes": shuffle_bytes,
+        "task_cpu_seconds": round(cpu_ns / 1e9, 2),
+    }
+
+
+def spark_submit(script: Path, args: list[str], work: Path, label: str, py_files=None) -> dict:
+    """One spark-submit: its wall time (what a cluster is paid for) and event-log metrics."""
+    log_dir = work / "event-logs" / label.replace(" ", "_").replace("/", "_")
+    log_dir.mkdir(parents=True)
     cmd = [
         str(REPO / ".venv/bin/spark-submit"),
         "--master",
@@ -40,33 +94,69 @@ def spark_submit(script: str, args: list[str], common: Path) -> dict:
         "4g",
         "--conf",
         "spark.ui.enabled=false",
-        "--py-files",
-        str(common),
-        str(REPO / "jobs" / script),
-        *args,
+        "--conf",
+        "spark.eventLog.enabled=true",
+        "--conf",
+        f"spark.eventLog.dir={log_dir.as_uri()}",
     ]
-    env = {**os.environ, "PYSPARK_PYTHON": str(REPO / ".venv/bin/python")}
+    cmd += ["--py-files", str(py_files)] if py_files else []
+    cmd += [str(script), *args]
+    env = {
+        **os.environ,
+        "PYSPARK_PYTHON": str(REPO / ".venv/bin/python"),
+        "PATH": f"{REPO / '.venv/bin'}:{os.environ.get('PATH', '')}",
+    }
     t0 = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     wall = time.monotonic() - t0
     if proc.returncode != 0:
         sys.stderr.write(proc.stderr[-3000:])
-        raise SystemExit(f"50-spark-jobs: {script} failed with exit {proc.returncode}")
-    summary = json.loads(proc.stdout.strip().splitlines()[-1])
-    summary["wall_seconds"] = round(wall, 2)
-    return summary
+        raise SystemExit(f"50-spark-jobs: {label} failed with exit {proc.returncode}")
+    load = round(os.getloadavg()[0], 2)
+    result = {"label": label, "wall_seconds": round(wall, 2), "load_1m": load}
+    result.update(event_log_metrics(log_dir))
+    print(f"  ran {label}: {wall:.1f}s (load {load})", flush=True)
+    return result
 
 
-DUCK_SQL = """
-create or replace temp view events as
+def ours(job: str, lake: Path, out: Path, work: Path, common: Path, tag: str) -> dict:
+    script = REPO / "jobs" / f"{job.replace('-', '_')}.py"
+    args = ["--input", str(lake), "--output", str(out / job)]
+    args += ["--partition", HOUR] if job == "streaming-processor" else []
+    return spark_submit(script, args, work, f"ours {job} {tag}", py_files=common)
+
+
+def course(job: str, lake: Path, out: Path, work: Path) -> dict:
+    script = COURSE / f"{job.replace('-', '_')}.py"
+    if job == "streaming-processor":  # the course's trigger passes the hour's directory
+        args = [f"{lake}/{HOUR}", str(out / job)]
+    else:
+        args = ["--input", str(lake), "--output", str(out / job)]
+    return spark_submit(script, args, work, f"course {job}")
+
+
+# --- DuckDB: our jobs' outputs (validation, de-duplication, aggregates) on the same files ---
+
+VALID_EVENTS = """
+create or replace temp view raw as
+  select * from read_parquet('{files}', hive_partitioning=true, hive_types_autocast=false);
+create or replace temp table events as
 with valid as (
-  select * from read_parquet('{lake}/**/*.parquet', hive_partitioning=true,
-                             hive_types_autocast=false)
+  select * from raw
   where event_id is not null and trim(event_id) <> '' and timestamp is not null
     and log_type in ('web_access', 'application', 'iot_sensor')
     and event_type is not null and trim(event_type) <> '' and (value is null or isfinite(value))
 )
 select distinct on (event_id) * from valid order by event_id, processed_at;
+copy (select * exclude (hour), 'rejected' as quarantine_reason from raw
+      where event_id is null or trim(event_id) = '' or timestamp is null
+        or log_type is null or log_type not in ('web_access', 'application', 'iot_sensor')
+        or event_type is null or trim(event_type) = '' or not isfinite(value))
+  to '{out}/_quarantine' (format parquet, partition_by (year, month, day));
+"""
+
+DUCK_SQL = {
+    "batch-processing": """
 copy (select year, month, day, user_id, event_type, count(*) as event_count,
              sum(value) as total_value, avg(value) as avg_value
       from events where event_type in ('view', 'click', 'purchase') and user_id is not null
@@ -76,80 +166,181 @@ copy (select year, month, category, count(distinct user_id) as unique_users,
              count(*) filter (where event_type = 'purchase') as purchases,
              coalesce(sum(value) filter (where event_type = 'purchase'), 0) as total_revenue
       from events group by all) to '{out}/monthly-summary' (format parquet, partition_by (year, month));
-"""
+""",
+    "optimization": """
+copy (with per_user as (
+        select user_id, count(distinct event_type) as distinct_event_types, count(*) as total_events,
+               coalesce(sum(value) filter (where event_type = 'purchase'), 0) as lifetime_value,
+               max(timestamp) as last_activity
+        from events where user_id is not null group by all),
+      by_cat as (select user_id, category, count(*) as n from events
+                 where user_id is not null and category is not null group by all),
+      prim as (select user_id, category as primary_category from (
+                 select *, row_number() over (partition by user_id order by n desc, category) as r
+                 from by_cat) where r = 1)
+      select * from per_user left join prim using (user_id) where total_events >= 5)
+  to '{out}/user-behavior.parquet' (format parquet);
+copy (with d as (
+        select year, month, day, category, count(*) as events,
+               coalesce(sum(value) filter (where event_type = 'purchase'), 0) as revenue,
+               count(distinct user_id) as active_users,
+               cast(year || '-' || month || '-' || day as date) as date
+        from events where category is not null group by year, month, day, category)
+      select *, avg(events) over w as events_7d_avg, avg(revenue) over w as revenue_7d_avg,
+             avg(active_users) over w as active_users_7d_avg from d
+      window w as (partition by category order by date
+                   range between interval 6 days preceding and current row))
+  to '{out}/daily-trends' (format parquet, partition_by (year, month));
+copy (select category, event_type, grouping(category, event_type) as grouping_id,
+             count(*) as events,
+             coalesce(sum(value) filter (where event_type = 'purchase'), 0) as revenue,
+             count(distinct user_id) as unique_users
+      from events group by cube (category, event_type))
+  to '{out}/multi-dimensional.parquet' (format parquet);
+copy (with c as (
+        select category, count(*) as events, count(*) filter (where event_type = 'view') as views,
+               count(*) filter (where event_type = 'purchase') as purchases,
+               coalesce(sum(value) filter (where event_type = 'purchase'), 0) as revenue,
+               count(distinct user_id) as unique_users
+        from events where category is not null group by all),
+      dim(category, department) as (values ('electronics', 'Technology'), ('clothing', 'Fashion'),
+        ('beauty', 'Fashion'), ('books', 'Media'), ('toys', 'Media'), ('home', 'Home & Living'),
+        ('food', 'Home & Living'), ('sports', 'Outdoor'))
+      select c.*, coalesce(department, 'Unassigned') as department,
+             purchases / nullif(views, 0) as conversion_rate
+      from c left join dim using (category))
+  to '{out}/category-performance.parquet' (format parquet);
+""",
+    "streaming-processor": """
+copy (select log_type, count(*) as event_count, count(distinct user_id) as unique_users,
+             count(distinct session_id) as unique_sessions, count(distinct ip_address) as unique_ips
+      from events group by all) to '{out}/log-statistics.parquet' (format parquet);
+copy (select log_type, event_type, count(*) as event_count, count(distinct user_id) as unique_users,
+             sum(value) as total_value, avg(value) as avg_value,
+             avg(response_size) as avg_response_size
+      from events group by all) to '{out}/hourly-statistics.parquet' (format parquet);
+copy (select status_code, count(*) as request_count,
+             round(count(*) * 100.0 / sum(count(*)) over (), 2) as percentage
+      from events where log_type = 'web_access' and status_code is not null group by all)
+  to '{out}/status-statistics.parquet' (format parquet);
+copy (select row_number() over (order by count(*) desc, ip_address) as rank, ip_address,
+             count(*) as request_count, count(distinct user_id) as unique_users,
+             count(*) filter (where status_code >= 400) as error_count
+      from events where log_type = 'web_access' and ip_address is not null
+      group by ip_address order by rank limit 100) to '{out}/top-ips.parquet' (format parquet);
+copy (select coalesce(upper(level), 'UNKNOWN') as level, count(*) as log_count,
+             round(count(*) * 100.0 / sum(count(*)) over (), 2) as percentage
+      from events where log_type = 'application' group by 1)
+  to '{out}/level-statistics.parquet' (format parquet);
+copy (select coalesce(logger, 'unknown') as logger, count(*) as error_count,
+             count(distinct message) as distinct_messages, min(message) as sample_message
+      from events where log_type = 'application'
+        and upper(level) in ('ERROR', 'FATAL', 'CRITICAL') group by 1)
+  to '{out}/error-analysis.parquet' (format parquet);
+copy (select user_id, count(*) as log_count,
+             count(*) filter (where upper(level) in ('ERROR', 'FATAL', 'CRITICAL')) as error_count
+      from events where log_type = 'application' and user_id is not null group by all)
+  to '{out}/user-activity.parquet' (format parquet);
+""",
+}
 
 
-def duckdb_reference(lake: Path, out: Path) -> float:
+def duckdb_run(job: str, lake: Path, out: Path) -> float:
+    """Seconds DuckDB (2 threads, the cores Spark gets) takes for our job's outputs."""
+    files = f"{lake}/{HOUR}/*.parquet" if job == "streaming-processor" else f"{lake}/**/*.parquet"
     out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
-    con.execute("set threads = 2")  # the same two cores Spark gets
+    con.execute("set threads = 2")
     t0 = time.monotonic()
-    con.execute(DUCK_SQL.format(lake=lake, out=out))
-    return time.monotonic() - t0
+    con.execute(VALID_EVENTS.format(files=files, out=out) + DUCK_SQL[job].format(out=out))
+    seconds = time.monotonic() - t0
+    con.close()
+    return seconds
+
+
+def fmt_bytes(n: int) -> str:
+    return f"{n / (1 << 20):.1f} MiB"
 
 
 def main() -> int:
     base = Path(os.environ["BENCH_DIR"]) if os.environ.get("BENCH_DIR") else None
     tmp = Path(tempfile.mkdtemp(prefix="spark-bench-", dir=base))
     try:
-        lake, out = tmp / "streaming-data", tmp / "processed"
-        t0 = time.monotonic()
-        gen = subprocess.run(
-            [sys.executable, str(GENERATOR), "--output", str(lake)]
-            + ["--events", str(EVENTS), "--start-day", START, "--days", str(DAYS)]
-            + ["--corrupt-share", "0.01", "--duplicate-share", "0.005", "--users", "50000"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        print(f"generated: {gen.stdout.strip()} in {time.monotonic() - t0:.1f}s", flush=True)
+        lake, small = tmp / "lake", tmp / "lake-small"
+        generate(lake, EVENTS)
+        generate(small, SCALE_FROM)
+        if not (lake / HOUR).is_dir() or not (small / HOUR).is_dir():
+            raise SystemExit(f"50-spark-jobs: no {HOUR} in the lake: BENCH_DAYS must be ≥ 5")
         common = zip_common(tmp)
-        runs = [
-            ("batch-processing (all days)", "batch_processing.py", []),
-            (f"batch-processing ({RANGE_DAY})", "batch_processing.py",
-             ["--from-day", RANGE_DAY, "--to-day", RANGE_DAY]),
-            (f"streaming-processor ({HOUR})", "streaming_processor.py", ["--partition", HOUR]),
-            ("optimization", "optimization.py", []),
-        ]  # fmt: skip
-        results = []
-        for label, script, extra in runs:
-            job_out = out / script.removesuffix(".py")
-            s = spark_submit(
-                script, ["--input", str(lake), "--output", str(job_out), *extra], common
-            )
-            s["label"] = label
-            results.append(s)
-            print(f"  ran {label}: {s['seconds']}s", flush=True)
-        duck_s = duckdb_reference(lake, tmp / "duckdb")
+        rows = []
+        scale = []
+        for job in TARGETS:
+            # Interleaved, so a change in the machine's load hits both sides alike.
+            o = ours(job, lake, tmp / "ours", tmp, common, f"{EVENTS:,}")
+            c = course(job, lake, tmp / "course", tmp)
+            d = duckdb_run(job, lake, tmp / "duckdb" / job)
+            rows.append({"job": job, "ours": o, "course": c, "duckdb_seconds": round(d, 2)})
+            s = ours(job, small, tmp / "ours-small", tmp, common, f"{SCALE_FROM:,}")
+            scale.append({"job": job, "small": s, "large": o})
 
-        print()
-        print(f"{'job':44} {'rows_in':>10} {'seconds':>8} {'rows/s':>10} {'read/needed':>12}")
-        for s in results:
-            ratio = s["input_bytes_read"] / s["input_files_bytes"] if s["input_files_bytes"] else 0
-            rps = s["rows_in"] / s["seconds"] if s["seconds"] else 0
+        loads = [x["load_1m"] for r in rows for x in (r["ours"], r["course"])]
+        print(
+            f"\n{EVENTS:,} events over {DAYS} days, local[2], 4 GB driver; wall time of"
+            f" spark-submit; {os.cpu_count()} CPUs, 1-minute load {min(loads)}–{max(loads)}"
+        )
+        head = (
+            f"{'job':20} {'ours s':>7} {'course s':>9} {'course/ours':>12} {'duckdb s':>9}"
+            f" {'ours/duckdb':>12} {'stages o/c':>11} {'shuffle ours / course':>24}"
+        )
+        print(head)
+        ok = True
+        for r in rows:
+            o, c = r["ours"], r["course"]
+            speedup = c["wall_seconds"] / o["wall_seconds"]
+            vs_duck = o["wall_seconds"] / r["duckdb_seconds"] if r["duckdb_seconds"] else 0
+            target = TARGETS[r["job"]]
+            met = speedup >= target
+            ok &= met
+            r.update(speedup=round(speedup, 2), ours_vs_duckdb=round(vs_duck, 2), target=target)
+            shuffle = f"{fmt_bytes(o['shuffle_bytes'])} / {fmt_bytes(c['shuffle_bytes'])}"
             print(
-                f"{s['label']:44} {s['rows_in']:>10} {s['seconds']:>8.1f} {rps:>10.0f} {ratio:>12.3f}"
+                f"{r['job']:20} {o['wall_seconds']:>7.1f} {c['wall_seconds']:>9.1f}"
+                f" {speedup:>11.2f}x {r['duckdb_seconds']:>9.1f} {vs_duck:>11.2f}x"
+                f" {o['stages']:>5}/{c['stages']:<5} {shuffle:>24}"
+                f"  (target ≥ {target}x: {'OK' if met else 'MISSED'})"
             )
-            s["read_ratio"], s["rows_per_second"] = round(ratio, 4), round(rps)
-        batch = results[0]
-        print(
-            f"\nDuckDB daily+monthly on the same files (2 threads): {duck_s:.1f}s; "
-            f"Spark batch-processing / DuckDB = {batch['seconds'] / duck_s:.2f}x"
-        )
-        worst = max(s["read_ratio"] for s in results)
-        verdict = "OK" if worst <= 1.1 else "ABOVE TARGET"
-        print(f"worst input_bytes_read / input_files_bytes = {worst:.3f} (target ≤ 1.1: {verdict})")
-        print(
-            json.dumps(
-                {
-                    "bench": "spark-jobs",
-                    "events": EVENTS,
-                    "duckdb_seconds": round(duck_s, 2),
-                    "jobs": results,
-                }
+        print("\nper job, ours / course: task CPU (load-independent), bytes read from files")
+        for r in rows:
+            o, c = r["ours"], r["course"]
+            print(
+                f"  {r['job']:20} CPU {o['task_cpu_seconds']:.1f}s / {c['task_cpu_seconds']:.1f}s"
+                f" ({c['task_cpu_seconds'] / max(o['task_cpu_seconds'], 0.01):.2f}x),"
+                f" read {fmt_bytes(o['input_bytes'])} / {fmt_bytes(c['input_bytes'])}"
             )
-        )
-        return 0 if worst <= 1.1 else 1
+        # Linear is the limit: time may grow at most as much as the events do.
+        limit = EVENTS / SCALE_FROM
+        print(f"scale, ours at {SCALE_FROM:,} → {EVENTS:,} events (×{limit:g}):")
+        for s in scale:
+            a, b = s["small"]["wall_seconds"], s["large"]["wall_seconds"]
+            growth = b / a
+            met = growth <= limit
+            ok &= met
+            s["growth"] = round(growth, 2)
+            print(
+                f"  {s['job']:20} {a:>6.1f}s → {b:>6.1f}s  time ×{growth:.2f}"
+                f"  (limit ×{limit:g}: {'OK' if met else 'MISSED'})"
+            )
+        summary = {
+            "bench": "spark-jobs",
+            "events": EVENTS,
+            "days": DAYS,
+            "scale_from": SCALE_FROM,
+            "cpus": os.cpu_count(),
+            "jobs": rows,
+            "scale": [{"job": s["job"], "growth": s["growth"]} for s in scale],
+        }
+        print(json.dumps(summary))
+        return 0 if ok else 1
     finally:
         if not os.environ.get("BENCH_KEEP"):
             shutil.rmtree(tmp, ignore_errors=True)
