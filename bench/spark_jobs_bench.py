@@ -293,7 +293,9 @@ def main() -> int:
                 runs.setdefault((job, "course"), []).append(
                     course(job, lake, tmp / "course", tmp, f"#{rep}")
                 )
-                duck.setdefault(job, []).append(duckdb_run(job, lake, tmp / "duckdb" / job))
+                duck.setdefault(job, []).append(
+                    duckdb_run(job, lake, tmp / "duckdb" / f"{job}-{rep}")
+                )
                 runs.setdefault((job, "small"), []).append(
                     ours(job, small, tmp / "ours-small", tmp, common, f"{SCALE_FROM:,} #{rep}")
                 )
