@@ -304,12 +304,13 @@ def main() -> int:
         for job in TARGETS:
             o, c, s = (median_run(runs[(job, side)]) for side in ("ours", "course", "small"))
             d = statistics.median(duck[job])
-            rows.append({"job": job, "ours": o, "course": c, "duckdb_seconds": round(d, 2)})
-            scale.append({"job": job, "small": s, "large": o})
             walls = {
                 side: [r["wall_seconds"] for r in runs[(job, side)]] for side in ("ours", "course")
             }
-            rows[-1]["walls"] = walls
+            rows.append(
+                {"job": job, "ours": o, "course": c, "duckdb_seconds": round(d, 2), "walls": walls}
+            )
+            scale.append({"job": job, "small": s, "large": o})
 
         loads = [x["load_1m"] for rs in runs.values() for x in rs]
         print(
