@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -10,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 from common.schema import LAKE_SCHEMA, PARTITION_KEYS
@@ -207,47 +208,52 @@ def write_partitions(
     ``owned`` partitions this run is responsible for but produced no rows for (dynamic
     overwrite alone would leave a stale one behind). Partitions outside ``owned`` are never
     touched. One sorted file per partition makes re-runs reproducible. Returns the number of
-    rows written, read from the footers of the files written (not by computing ``df`` again).
-    """
-    spark = df.sparkSession
+    rows written.
+
+    The rows written and the partitions produced are observed while the write runs
+    (:func:`_observed_write`): no listing of the output before or after, and no count job. On
+    S3 both would grow with the output's history (every past hour or day), not with the run."""
     owned = set(owned)
     for values in owned:
         if len(values) != len(partition_cols):  # zip(strict=) would need Python 3.10
             raise ValueError(f"owned partition {values} does not match {partition_cols}")
     if not partition_cols:
         # A whole-dataset output: replaced as a whole, as one sorted file.
-        df.coalesce(1).sortWithinPartitions(*sort_cols).write.mode("overwrite").parquet(path)
-        return count_rows(spark, path, list_lake_files(spark, path))
-    before = {f.path for f in list_lake_files(spark, path)}
+        return _observed_write(df.coalesce(1), [], sort_cols, path)[0]
     # One partition to write (an hour, a day): one task writes it, no shuffle to spread it.
     spread = df.coalesce(1) if len(owned) == 1 else df.repartition(*partition_cols)
-    (
-        spread.sortWithinPartitions(*partition_cols, *sort_cols)
-        .write.mode("overwrite")
-        .option("partitionOverwriteMode", "dynamic")
-        .partitionBy(*partition_cols)
-        .parquet(path)
-    )
-    # Spark names every file of a write with a fresh UUID: new paths = partitions produced now.
-    new = [f for f in list_lake_files(spark, path) if f.path not in before]
-    produced = {tuple(f.partition.get(c) for c in partition_cols) for f in new}
+    rows, produced = _observed_write(spread, partition_cols, sort_cols, path)
+    spark = df.sparkSession
     for values in owned - produced:
         sub = "/".join(f"{c}={v}" for c, v in zip(partition_cols, values))
         delete_path(spark, f"{path.rstrip('/')}/{sub}")
-    return count_rows(spark, path, new)
+    return rows
 
 
-def count_rows(spark: SparkSession, root: str, files: list[LakeFile]) -> int:
-    """Rows in the Parquet ``files`` under ``root``, from their footers alone: read by pyarrow
-    for local files (no Spark job), by Spark for remote ones (a count that reads no column)."""
-    if not files:
-        return 0
-    if _local_dir(root) is not None:
-        import pyarrow.parquet as pq  # only for local runs; EMR's Python need not have it
+def _observed_write(
+    spread: DataFrame, partition_cols: list[str], sort_cols: Sequence[str | Column], path: str
+) -> tuple[int, set[tuple[str, ...]]]:
+    """Write ``spread`` (already split into its output tasks) as Parquet at ``path``, each
+    task's rows sorted by ``partition_cols`` then ``sort_cols``, partitioned by
+    ``partition_cols`` with dynamic overwrite (replaced as a whole without them); returns the
+    rows written and the set of ``partition_cols`` values they had.
 
-        return sum(pq.read_metadata(f.path.removeprefix("file:")).num_rows for f in files)
-    reader = spark.read.option("basePath", root)
-    return reader.parquet(*(f.path for f in files)).count()
+    Both are observed (``DataFrame.observe``) after the last shuffle, in the tasks that write
+    the files: Spark merges a result task's metrics once, even when the task is retried or
+    speculated, so the count is exact. (Metrics observed in a stage before a shuffle can count
+    a recomputed stage twice.) Observed before the sort, so the sort stays the plan's last
+    step and Spark adds no second one to order the write."""
+    # As JSON: PySpark hands back observed arrays and structs as bare Java objects.
+    parts = F.to_json(F.collect_set(F.array(*partition_cols)))
+    seen = Observation()
+    observed = spread.observe(seen, F.count(F.lit(1)).alias("rows"), parts.alias("partitions"))
+    writer = observed.sortWithinPartitions(*partition_cols, *sort_cols).write.mode("overwrite")
+    if partition_cols:
+        writer = writer.option("partitionOverwriteMode", "dynamic").partitionBy(*partition_cols)
+    writer.parquet(path)
+    metrics = seen.get
+    produced = {tuple(p) for p in json.loads(metrics["partitions"])}
+    return int(metrics["rows"]), produced
 
 
 @dataclass(frozen=True)

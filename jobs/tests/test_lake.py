@@ -45,21 +45,25 @@ def test_a_missing_directory_lists_nothing(tmp_path, spark):
     assert list_hadoop_files(spark, str(tmp_path / "none")) == []
 
 
-def test_rows_are_counted_from_the_footers_alike_locally_and_through_spark(
-    tmp_path, spark, monkeypatch
-):
+def test_a_write_counts_its_rows_and_removes_only_owned_partitions_it_left_empty(tmp_path, spark):
+    import pyarrow.parquet as pq
+
     import common.lake as lake
 
     out = tmp_path / "out"
     df = spark.createDataFrame([(i, f"{i % 3:02d}") for i in range(17)], "n int, hour string")
-    n = lake.write_partitions(df, str(out), ["hour"], [("00",), ("01",), ("02",)], ["n"])
-    files = list_lake_files(spark, str(out))
-    assert n == 17 and len(files) == 3
-    assert lake.count_rows(spark, str(out), files[:1]) == 6  # hour=00: 0, 3, ..., 15
-    monkeypatch.setattr(lake, "_local_dir", lambda uri: None)  # as for s3:// on EMR
-    assert lake.count_rows(spark, str(out), files) == 17
-    assert lake.count_rows(spark, str(out), files[:1]) == 6
-    assert lake.count_rows(spark, str(out), []) == 0
+    assert lake.write_partitions(df, str(out), ["hour"], [("00",), ("01",), ("02",)], ["n"]) == 17
+    assert pq.read_table(out / "hour=00").num_rows == 6  # 0, 3, ..., 15
+    # A re-run without hour 01's rows: 01 is owned and now empty, so removed; 02 is not owned.
+    rerun = df.where("hour = '00' AND n < 9")
+    assert lake.write_partitions(rerun, str(out), ["hour"], [("00",), ("01",)], ["n"]) == 3
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["hour=00", "hour=02"]
+    assert pq.read_table(out / "hour=00").column("n").to_pylist() == [0, 3, 6]
+    assert pq.read_table(out / "hour=02").num_rows == 5
+    # One owned partition (an hour): written by one task, the empty case removes it.
+    assert lake.write_partitions(df.where("n < 0"), str(out), ["hour"], [("02",)], ["n"]) == 0
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["hour=00"]
+    assert lake.write_partitions(df, str(tmp_path / "whole"), [], [], ["n"]) == 17
 
 
 def test_write_all_writes_every_output_and_raises_the_first_failure(tmp_path, spark):
