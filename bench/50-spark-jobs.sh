@@ -6,6 +6,7 @@
 # jobs at BENCH_SCALE_FROM events vs BENCH_EVENTS). Fails if a target is missed.
 # Env: BENCH_EVENTS (default 2000000), BENCH_DAYS (40), BENCH_SCALE_FROM (BENCH_EVENTS / 10),
 #      BENCH_REPEAT (3: runs per side, interleaved; the median run is shown),
+#      BENCH_JOBS (comma-separated job names; default all three),
 #      BENCH_DIR (default: a temp dir, removed unless BENCH_KEEP is set).
 set -euo pipefail
 cd "$(dirname "$0")/.."

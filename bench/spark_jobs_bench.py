@@ -35,6 +35,8 @@ HOUR = "year=2026/month=01/day=31/hour=12"
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 #: Wall-time speed-up over the course's job that each of ours must reach.
 TARGETS = {"batch-processing": 2.0, "optimization": 1.5, "streaming-processor": 1.5}
+#: The jobs to run (comma-separated names; all by default), e.g. one job at 20 M events.
+JOBS = [j for j in os.environ.get("BENCH_JOBS", ",".join(TARGETS)).split(",") if j]
 
 
 def generate(lake: Path, events: int) -> None:
@@ -272,6 +274,11 @@ def fmt_bytes(n: int) -> str:
 
 
 def main() -> int:
+    unknown = sorted(set(JOBS) - set(TARGETS))
+    if unknown or not JOBS:
+        raise SystemExit(
+            f"50-spark-jobs: BENCH_JOBS={','.join(JOBS)!r}: the jobs are {', '.join(TARGETS)}"
+        )
     base = Path(os.environ["BENCH_DIR"]) if os.environ.get("BENCH_DIR") else None
     tmp = Path(tempfile.mkdtemp(prefix="spark-bench-", dir=base))
     try:
@@ -284,7 +291,7 @@ def main() -> int:
         runs: dict[tuple[str, str], list[dict]] = {}
         duck: dict[str, list[float]] = {}
         for rep in range(1, REPEAT + 1):
-            for job in TARGETS:
+            for job in JOBS:
                 # Interleaved, so a change in the machine's load hits both sides alike.
                 tag = f"{EVENTS:,} #{rep}"
                 runs.setdefault((job, "ours"), []).append(
@@ -301,7 +308,7 @@ def main() -> int:
                 )
         rows = []
         scale = []
-        for job in TARGETS:
+        for job in JOBS:
             o, c, s = (median_run(runs[(job, side)]) for side in ("ours", "course", "small"))
             d = statistics.median(duck[job])
             walls = {
