@@ -243,8 +243,10 @@ def _observed_write(
     speculated, so the count is exact. (Metrics observed in a stage before a shuffle can count
     a recomputed stage twice.) Observed before the sort, so the sort stays the plan's last
     step and Spark adds no second one to order the write."""
-    # As JSON: PySpark hands back observed arrays and structs as bare Java objects.
-    parts = F.to_json(F.collect_set(F.array(*partition_cols)))
+    # As strings, as they are in the directory names and in ``owned``; as JSON, because
+    # PySpark hands back observed arrays and structs as bare Java objects.
+    values = F.array(*(F.col(c).cast("string") for c in partition_cols))
+    parts = F.to_json(F.collect_set(values))
     seen = Observation()
     observed = spread.observe(seen, F.count(F.lit(1)).alias("rows"), parts.alias("partitions"))
     writer = observed.sortWithinPartitions(*partition_cols, *sort_cols).write.mode("overwrite")
