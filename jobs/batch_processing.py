@@ -131,16 +131,29 @@ def _calendar_days(args: argparse.Namespace):
         yield (f"{d:%Y}", f"{d:%m}", f"{d:%d}")
 
 
+def _month_dirs(args: argparse.Namespace):
+    """``year=YYYY/month=MM`` of every month the day range touches."""
+    start: dt.date = args.from_day or args.to_day
+    end: dt.date = args.to_day or args.from_day
+    month = start.replace(day=1)
+    while month <= end:
+        yield f"year={month:%Y}/month={month:%m}"
+        month = (month + dt.timedelta(days=31)).replace(day=1)
+
+
 def run(spark, args: argparse.Namespace) -> dict[str, object]:
     metrics = JobMetrics(JOB)
     days, months = _ranges(args)
     out = args.output.rstrip("/")
-    files = needed_files(list_lake_files(spark, args.input), months)
+    # A ranged run lists and reads only its months' directories, however long the lake's
+    # history; a file outside them cannot be needed.
+    subdirs = None if days is None else list(_month_dirs(args))
+    files = needed_files(list_lake_files(spark, args.input, subdirs), months)
     files_bytes = sum(f.size for f in files)
 
     # One scan of the columns the outputs need, one shuffle by event_id (validation and
     # de-duplication), kept for every output and count below.
-    raw = read_events(spark, args.input, months, files=files)
+    raw = read_events(spark, args.input, months, subdirs=subdirs, files=files)
     width = shuffle_partitions(spark, files_bytes)
     flagged = classify(raw.select(*scan_columns(NEEDED)), NEEDED, width).persist()
     in_days = F.lit(True) if days is None else days.column()

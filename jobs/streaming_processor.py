@@ -208,12 +208,12 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     root = args.input.rstrip("/")
     out = args.output.rstrip("/")
     # List and read only the hour's directory: nothing else is even listed.
-    files = list_lake_files(spark, f"{root}/{sub}")
+    files = list_lake_files(spark, root, [sub])
     files_bytes = sum(f.size for f in files)
 
     # One scan of the columns the outputs need, one shuffle by event_id (validation and
     # de-duplication), kept for every output and count below.
-    raw = read_events(spark, root, hour_range, subdir=sub, files=files)
+    raw = read_events(spark, root, hour_range, subdirs=[sub], files=files)
     width = shuffle_partitions(spark, files_bytes)
     flagged = classify(raw.select(*scan_columns(NEEDED)), NEEDED, width).persist()
     counts = class_counts(flagged)

@@ -280,3 +280,37 @@ def test_failure_is_one_line_and_exit_1(tmp_path, spark, capsys):
     assert code == 1
     ours = [ln for ln in err.splitlines() if ln.startswith("batch-processing: error: ")]
     assert len(ours) == 1 and "Traceback" not in err
+
+
+def test_a_ranged_run_lists_only_the_months_it_reads(lake, tmp_path, capsys, monkeypatch):
+    import common.lake
+
+    walked = []
+    real = common.lake._list_local
+
+    def spy(root, sub=""):
+        walked.append(sub)
+        return real(root, sub)
+
+    monkeypatch.setattr(common.lake, "_list_local", spy)
+    argv = ["--input", str(lake), "--output", str(tmp_path / "out")]
+    code, summary, _ = run_job(job, argv + ["--from-day", "2026-01-31"], capsys)
+    assert code == 0 and summary["rows_in"] > 0
+    assert walked == ["year=2026/month=01"]  # not February, though the lake holds it
+    walked.clear()
+    code, _, _ = run_job(job, argv + ["--from-day", "2026-01-31", "--to-day", "2026-02-01"], capsys)
+    assert code == 0
+    assert walked == ["year=2026/month=01", "year=2026/month=02"]
+
+
+def test_month_dirs_cover_the_range_across_a_year_end():
+    import argparse
+
+    ns = argparse.Namespace(from_day=dt.date(2025, 11, 30), to_day=dt.date(2026, 1, 1))
+    assert list(job._month_dirs(ns)) == [
+        "year=2025/month=11",
+        "year=2025/month=12",
+        "year=2026/month=01",
+    ]
+    one = argparse.Namespace(from_day=None, to_day=dt.date(2026, 2, 28))
+    assert list(job._month_dirs(one)) == ["year=2026/month=02"]

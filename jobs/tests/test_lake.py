@@ -1,7 +1,7 @@
 """Listing the lake: the local walk and the Hadoop FileSystem agree (paths, sizes, partition
 values, hidden files skipped), for plain paths and file: URIs."""
 
-from common.lake import list_hadoop_files, list_lake_files
+from common.lake import list_hadoop_files, list_lake_files, read_events
 
 
 def make_tree(root):
@@ -38,6 +38,40 @@ def test_local_and_hadoop_listings_agree(tmp_path, spark):
     ]
     assert len(local) == 3
     assert local[0].partition == {"year": "2026", "month": "01", "day": "31", "hour": "05"}
+
+
+def test_listing_some_months_lists_only_them_with_every_partition_value(tmp_path, spark):
+    root = tmp_path / "lake"
+    make_tree(root)
+    subdirs = ["year=2026/month=02", "year=2025/month=12"]  # the second does not exist
+    local = list_lake_files(spark, str(root), subdirs)
+    assert as_set(local) == {
+        (f"file:{root}/year=2026/month=02/day=01/hour=00/part-0.parquet", 7,
+         (("day", "01"), ("hour", "00"), ("month", "02"), ("year", "2026"))),
+    }  # fmt: skip
+    assert as_set(list_lake_files(spark, root.as_uri(), subdirs)) == as_set(local)
+    hadoop = [f for s in subdirs for f in list_hadoop_files(spark, str(root), s)]
+    assert as_set(hadoop) == as_set(local)
+
+
+def test_reading_some_months_lists_no_other_file(tmp_path, spark):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = tmp_path / "lake"
+    for month in ("01", "02", "03"):
+        d = root / "year=2026" / f"month={month}" / "day=01" / "hour=00"
+        d.mkdir(parents=True)
+        pq.write_table(pa.table({"event_id": [f"e{month}"]}), d / "part-0.parquet")
+    subdirs = ["year=2026/month=02", "year=2026/month=04"]  # the second does not exist
+    df = read_events(spark, str(root), subdirs=subdirs)
+    assert [f.split("/lake/")[1] for f in df.inputFiles()] == [
+        "year=2026/month=02/day=01/hour=00/part-0.parquet"
+    ]
+    assert [(r.event_id, r.month) for r in df.select("event_id", "month").collect()] == [
+        ("e02", "02")
+    ]
+    assert read_events(spark, str(root), subdirs=["year=2027/month=01"]).count() == 0
 
 
 def test_a_missing_directory_lists_nothing(tmp_path, spark):
