@@ -33,10 +33,12 @@ from common.lake import (
     list_lake_files,
     needed_files,
     read_events,
+    read_lake_files,
     shuffle_partitions,
     write_all,
 )
 from common.quality import (
+    BAD_FILE,
     REASON,
     class_counts,
     classify,
@@ -44,6 +46,7 @@ from common.quality import (
     quarantine_order,
     scan_columns,
     valid_unique,
+    with_bad_file,
 )
 from common.session import build_spark
 from common.summary import JobMetrics, emit
@@ -155,12 +158,14 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
     # de-duplication), kept for every output and count below.
     raw = read_events(spark, args.input, months, subdirs=subdirs, files=files)
     width = shuffle_partitions(spark, files_bytes)
-    flagged = classify(raw.select(*scan_columns(NEEDED)), NEEDED, width).persist()
+    scan = with_bad_file(raw.select(*scan_columns(NEEDED)))
+    flagged = classify(scan, [*NEEDED, BAD_FILE], width).persist()
     in_days = F.lit(True) if days is None else days.column()
-    counts = class_counts(flagged, in_days=in_days)
+    counts = class_counts(flagged, in_days=in_days, file=F.col(BAD_FILE))
     rows_in = sum(counts.values())
-    quarantined = sum(n for (bad, _, in_d), n in counts.items() if bad and in_d)
-    duplicates = sum(n for (_, dup, _), n in counts.items() if dup)
+    quarantined = sum(n for (bad, _, in_d, _), n in counts.items() if bad and in_d)
+    duplicates = sum(n for (_, dup, _, _), n in counts.items() if dup)
+    bad_files = {f for (bad, _, in_d, f) in counts if bad and in_d}
 
     # Partitions this run owns: every day (month) of the range, even one whose input is gone;
     # a full run owns the days (months) present in the input.
@@ -172,11 +177,12 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
         tuple(f.partition[c] for c in MONTH_COLS) for f in files
     }
 
-    # Quarantined rows keep every column: a second, filtered scan of the full rows, skipped
-    # when the counts above found none.
-    rejected = F.col(REASON).isNotNull() & in_days if quarantined else F.lit(False)
-    bad = flag_invalid(raw).where(rejected).drop("hour")
-    good = valid_unique(flagged)
+    # Quarantined rows keep every column: a second scan, of the full rows of only the files
+    # that hold them (none when the counts above found none).
+    rejected = F.col(REASON).isNotNull() & in_days
+    bad_rows = read_lake_files(spark, args.input, bad_files)
+    bad = flag_invalid(bad_rows).where(rejected).drop("hour")
+    good = valid_unique(flagged).drop(BAD_FILE)
     written = write_all(
         {
             "_quarantine": Output(bad, f"{out}/_quarantine", DAY_COLS, day_parts,

@@ -82,3 +82,49 @@ def duck():
 
 def lake_glob(root: Path) -> str:
     return f"read_parquet('{root}/**/*.parquet', hive_partitioning=true, hive_types_autocast=false)"
+
+
+@pytest.fixture
+def lake_with_an_unreadable_clean_file(tmp_path):
+    """A lake of two hour files: one holds three valid views and one row without an event
+    type; the other holds two valid views only, and its user_agent column has a type the lake
+    schema cannot read — which only a read of that file's full rows would hit."""
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tools.parquet_schema import EVENT_ARROW_SCHEMA
+
+    ts = dt.datetime(2026, 1, 31, 5, tzinfo=dt.timezone.utc)
+
+    def rows(prefix, n, **kw):
+        base = {f.name: None for f in EVENT_ARROW_SCHEMA}
+        return [
+            {**base, "event_id": f"{prefix}{i}", "timestamp": ts, "log_type": "web_access",
+             "event_type": "view", "user_id": "u1", "category": "books", "processed_at": ts,
+             "user_agent": "ua", **kw}
+            for i in range(n)
+        ]  # fmt: skip
+
+    lake = tmp_path / "lake"
+    with_bad = lake / "year=2026/month=01/day=31/hour=05"
+    clean = lake / "year=2026/month=01/day=31/hour=06"
+    for d in (with_bad, clean):
+        d.mkdir(parents=True)
+    table = pa.Table.from_pylist(rows("a", 3) + rows("x", 1, event_type=None), EVENT_ARROW_SCHEMA)
+    pq.write_table(table, with_bad / "part-0.parquet")
+    at = EVENT_ARROW_SCHEMA.get_field_index("user_agent")
+    int_agent = EVENT_ARROW_SCHEMA.set(at, pa.field("user_agent", pa.int64()))
+    clean_rows = [{**r, "user_agent": 7} for r in rows("b", 2)]
+    pq.write_table(pa.Table.from_pylist(clean_rows, int_agent), clean / "part-0.parquet")
+    return lake
+
+
+def run_and_read_quarantine(job, lake: Path, out: Path, capsys):
+    """Run ``job`` (a job module) on ``lake``; its summary and quarantined (event_id, reason)s."""
+    code, summary, _ = run_job(job, ["--input", str(lake), "--output", str(out)], capsys)
+    assert code == 0
+    con = duck()
+    rows = con.sql(f"select event_id, quarantine_reason from {lake_glob(out / '_quarantine')}")
+    return summary, sorted(rows.fetchall())

@@ -36,8 +36,16 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 
 from common.cli import run_main
-from common.lake import Output, list_lake_files, read_events, shuffle_partitions, write_all
+from common.lake import (
+    Output,
+    list_lake_files,
+    read_events,
+    read_lake_files,
+    shuffle_partitions,
+    write_all,
+)
 from common.quality import (
+    BAD_FILE,
     REASON,
     class_counts,
     classify,
@@ -46,6 +54,7 @@ from common.quality import (
     quarantine_order,
     scan_columns,
     valid_unique,
+    with_bad_file,
 )
 from common.session import build_spark
 from common.summary import JobMetrics, emit
@@ -222,7 +231,12 @@ def _naive_input(raw: DataFrame) -> DataFrame:
 def _flagged(raw: DataFrame, width: int) -> DataFrame:
     """The job's one scan: the columns the outputs need, validated and de-duplicated in one
     shuffle by event_id, persisted for every output and count."""
-    return classify(raw.select(*scan_columns(NEEDED)), NEEDED, width).persist()
+    scan = with_bad_file(raw.select(*scan_columns(NEEDED)))
+    return classify(scan, [*NEEDED, BAD_FILE], width).persist()
+
+
+def _good(flagged: DataFrame) -> DataFrame:
+    return valid_unique(flagged).drop(BAD_FILE)
 
 
 def performance_test(spark: SparkSession, root: str) -> dict[str, object]:
@@ -250,8 +264,8 @@ def performance_test(spark: SparkSession, root: str) -> dict[str, object]:
     files = list_lake_files(spark, root)
     raw = read_events(spark, root, files=files)
     flagged = _flagged(raw, shuffle_partitions(spark, sum(f.size for f in files)))
-    class_counts(flagged)  # the scan, as the job performs it
-    opt_outputs = outputs(spark, valid_unique(flagged))
+    class_counts(flagged, file=F.col(BAD_FILE))  # the scan, as the job performs it
+    opt_outputs = outputs(spark, _good(flagged))
     optimised = execute(opt_outputs) + (time.monotonic() - t0)
     print(f"performance-test: naive {naive:.2f}s, optimised {optimised:.2f}s")
     print("optimised physical plan (category-performance):")
@@ -271,19 +285,20 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     files_bytes = sum(f.size for f in files)
     raw = read_events(spark, root, files=files)
     flagged = _flagged(raw, shuffle_partitions(spark, files_bytes))
-    counts = class_counts(flagged)
+    counts = class_counts(flagged, file=F.col(BAD_FILE))
     rows_in = sum(counts.values())
-    quarantined = sum(n for (bad, _), n in counts.items() if bad)
-    duplicates = sum(n for (_, dup), n in counts.items() if dup)
+    quarantined = sum(n for (bad, _, _), n in counts.items() if bad)
+    duplicates = sum(n for (_, dup, _), n in counts.items() if dup)
+    bad_files = {f for (bad, _, f) in counts if bad}
     days = {tuple(f.partition[c] for c in DAY_COLS) for f in files}
-    # Quarantined rows keep every column: a second, filtered scan of the full rows, skipped
-    # when the counts above found none.
-    rejected = F.col(REASON).isNotNull() if quarantined else F.lit(False)
-    bad = flag_invalid(raw).where(rejected).drop("hour")
+    # Quarantined rows keep every column: a second scan, of the full rows of only the files
+    # that hold them (none when the counts above found none).
+    bad = read_lake_files(spark, root, bad_files)
+    bad = flag_invalid(bad).where(F.col(REASON).isNotNull()).drop("hour")
     months = {d[:2] for d in days}
     writes = {"_quarantine": Output(bad, f"{out}/_quarantine", DAY_COLS, days,
                                     quarantine_order(bad.columns))}  # fmt: skip
-    for name, (df, part_cols, sort_cols) in outputs(spark, valid_unique(flagged)).items():
+    for name, (df, part_cols, sort_cols) in outputs(spark, _good(flagged)).items():
         owned = months if part_cols else []
         writes[name] = Output(df, f"{out}/{name}", part_cols, owned, sort_cols)
     written = write_all(writes)

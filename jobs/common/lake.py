@@ -209,6 +209,15 @@ def read_events(
     return df if rng is None else df.where(rng.column())
 
 
+def read_lake_files(spark: SparkSession, root: str, paths: Iterable[str]) -> DataFrame:
+    """The rows of the lake files ``paths`` under ``root`` (as :func:`read_events` reads them:
+    the explicit schema, partition columns from the path below ``root``); none for no path."""
+    paths = sorted(set(paths))
+    if not paths:
+        return spark.createDataFrame([], LAKE_SCHEMA)
+    return spark.read.schema(LAKE_SCHEMA).option("basePath", root).parquet(*paths)
+
+
 def shuffle_partitions(spark: SparkSession, input_bytes: int) -> int:
     """Width of the shuffle by ``event_id`` for ``input_bytes`` of lake files: ~32 MiB of input
     each, at least one per core."""

@@ -74,6 +74,16 @@ def dedupe(df: DataFrame) -> DataFrame:
 
 
 DUPLICATE = "_duplicate"
+#: The file an invalid row was read from (null for a valid row): see :func:`with_bad_file`.
+BAD_FILE = "_bad_file"
+
+
+def with_bad_file(df: DataFrame) -> DataFrame:
+    """``df`` (a scan of lake files, before any shuffle) plus ``_bad_file``: the file of each
+    row :func:`quarantine_reason` rejects, null for a valid row. Counted by file
+    (:func:`class_counts`), it names the files the quarantine's full-row read needs, so a few
+    bad rows cost a read of their files, not of the whole input."""
+    return df.withColumn(BAD_FILE, F.when(quarantine_reason().isNotNull(), F.input_file_name()))
 
 
 def classify(

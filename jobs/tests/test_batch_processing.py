@@ -4,7 +4,7 @@ files, re-run safety (byte-identical untouched partitions), edge cases and bad a
 import datetime as dt
 
 import pytest
-from conftest import duck, lake_glob, partition_digest, run_job
+from conftest import duck, lake_glob, partition_digest, run_and_read_quarantine, run_job
 
 import batch_processing as job
 from common.schema import LAKE_SCHEMA
@@ -314,3 +314,14 @@ def test_month_dirs_cover_the_range_across_a_year_end():
     ]
     one = argparse.Namespace(from_day=None, to_day=dt.date(2026, 2, 28))
     assert list(job._month_dirs(one)) == ["year=2026/month=02"]
+
+
+def test_the_quarantine_reads_only_the_files_that_hold_rejected_rows(
+    lake_with_an_unreadable_clean_file, tmp_path, capsys
+):
+    """A file with no invalid row is never read whole (see the fixture)."""
+    lake = lake_with_an_unreadable_clean_file
+    summary, quarantined = run_and_read_quarantine(job, lake, tmp_path / "out", capsys)
+    assert (summary["rows_in"], summary["rows_quarantined"]) == (6, 1)
+    assert summary["outputs"]["daily-activity"] == 1  # u1's five views
+    assert quarantined == [("x0", "missing_event_type")]

@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import duck, lake_glob
+from conftest import duck, lake_glob, run_and_read_quarantine
 
 import optimization as job
 from common.schema import LAKE_SCHEMA
@@ -129,3 +129,13 @@ def test_whole_job_with_performance_test(tmp_path, spark, capsys, generator):
     assert [(c, round(v, 6)) for c, v in got_rev] == [(c, round(v, 6)) for c, v in want_rev]
     perf = s["performance_test"]
     assert perf["naive_seconds"] > 0 and perf["optimized_seconds"] > 0
+
+
+def test_the_quarantine_reads_only_the_files_that_hold_rejected_rows(
+    lake_with_an_unreadable_clean_file, tmp_path, capsys
+):
+    """A file with no invalid row is never read whole (see the fixture)."""
+    lake = lake_with_an_unreadable_clean_file
+    summary, quarantined = run_and_read_quarantine(job, lake, tmp_path / "out", capsys)
+    assert (summary["rows_in"], summary["rows_quarantined"]) == (6, 1)
+    assert quarantined == [("x0", "missing_event_type")]
