@@ -177,10 +177,10 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
         tuple(f.partition[c] for c in MONTH_COLS) for f in files
     }
 
-    # Quarantined rows keep every column: a second scan, of the full rows of only the files
-    # that hold them (none when the counts above found none).
+    # Quarantined rows keep every column: a second scan of the full rows, of only the files
+    # that hold them when they are few (none when the counts above found none).
     rejected = F.col(REASON).isNotNull() & in_days
-    bad_rows = read_lake_files(spark, args.input, bad_files)
+    bad_rows = read_lake_files(spark, args.input, bad_files, raw, len(files))
     bad = flag_invalid(bad_rows).where(rejected).drop("hour")
     good = valid_unique(flagged).drop(BAD_FILE)
     written = write_all(

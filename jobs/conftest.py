@@ -107,7 +107,7 @@ def lake_with_an_unreadable_clean_file(tmp_path):
             for i in range(n)
         ]  # fmt: skip
 
-    lake = tmp_path / "lake"
+    lake = tmp_path / "a lake"  # Spark names its files URL-encoded: "a%20lake"
     with_bad = lake / "year=2026/month=01/day=31/hour=05"
     clean = lake / "year=2026/month=01/day=31/hour=06"
     for d in (with_bad, clean):

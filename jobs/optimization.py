@@ -291,9 +291,9 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     duplicates = sum(n for (_, dup, _), n in counts.items() if dup)
     bad_files = {f for (bad, _, f) in counts if bad}
     days = {tuple(f.partition[c] for c in DAY_COLS) for f in files}
-    # Quarantined rows keep every column: a second scan, of the full rows of only the files
-    # that hold them (none when the counts above found none).
-    bad = read_lake_files(spark, root, bad_files)
+    # Quarantined rows keep every column: a second scan of the full rows, of only the files
+    # that hold them when they are few (none when the counts above found none).
+    bad = read_lake_files(spark, root, bad_files, raw, len(files))
     bad = flag_invalid(bad).where(F.col(REASON).isNotNull()).drop("hour")
     months = {d[:2] for d in days}
     writes = {"_quarantine": Output(bad, f"{out}/_quarantine", DAY_COLS, days,

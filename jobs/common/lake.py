@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
@@ -209,12 +209,22 @@ def read_events(
     return df if rng is None else df.where(rng.column())
 
 
-def read_lake_files(spark: SparkSession, root: str, paths: Iterable[str]) -> DataFrame:
-    """The rows of the lake files ``paths`` under ``root`` (as :func:`read_events` reads them:
-    the explicit schema, partition columns from the path below ``root``); none for no path."""
-    paths = sorted(set(paths))
+def read_lake_files(
+    spark: SparkSession, root: str, paths: Iterable[str], whole: DataFrame, out_of: int
+) -> DataFrame:
+    """A frame holding the rows of the lake files ``paths`` under ``root`` — some of the
+    ``out_of`` files that ``whole`` reads — for a caller that filters them next: only those
+    files (read as :func:`read_events` reads them), or ``whole`` when they are more than half
+    of ``out_of``, because Spark indexes explicit paths one by one (a listing job past 32 of
+    them), which costs more than reading the rest. No path: no rows.
+
+    ``paths`` are URIs as Spark names the files it reads (``input_file_name()``): URL-encoded,
+    so a space is ``%20``; Spark would look for the encoded name, so they are decoded first."""
+    paths = sorted({unquote(p) for p in paths})
     if not paths:
         return spark.createDataFrame([], LAKE_SCHEMA)
+    if 2 * len(paths) > out_of:
+        return whole
     return spark.read.schema(LAKE_SCHEMA).option("basePath", root).parquet(*paths)
 
 

@@ -1,7 +1,7 @@
 """Listing the lake: the local walk and the Hadoop FileSystem agree (paths, sizes, partition
 values, hidden files skipped), for plain paths and file: URIs."""
 
-from common.lake import list_hadoop_files, list_lake_files, read_events
+from common.lake import list_hadoop_files, list_lake_files, read_events, read_lake_files
 
 
 def make_tree(root):
@@ -72,6 +72,24 @@ def test_reading_some_months_lists_no_other_file(tmp_path, spark):
         ("e02", "02")
     ]
     assert read_events(spark, str(root), subdirs=["year=2027/month=01"]).count() == 0
+
+
+def test_reading_a_few_files_reads_only_them_and_many_reads_the_whole(tmp_path, spark):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root = tmp_path / "lake"
+    paths = []
+    for hour in ("00", "01", "02", "03"):
+        d = root / "year=2026" / "month=01" / "day=31" / f"hour={hour}"
+        d.mkdir(parents=True)
+        pq.write_table(pa.table({"event_id": [f"e{hour}"]}), d / "part-0.parquet")
+        paths.append((d / "part-0.parquet").as_uri())
+    whole = read_events(spark, str(root))
+    two = read_lake_files(spark, str(root), paths[1:3], whole, 4)
+    assert sorted((r.event_id, r.hour) for r in two.collect()) == [("e01", "01"), ("e02", "02")]
+    assert read_lake_files(spark, str(root), paths[1:], whole, 4) is whole  # 3 of 4
+    assert read_lake_files(spark, str(root), [], whole, 4).count() == 0
 
 
 def test_a_missing_directory_lists_nothing(tmp_path, spark):
