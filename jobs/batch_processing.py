@@ -134,14 +134,9 @@ def _calendar_days(args: argparse.Namespace):
         yield (f"{d:%Y}", f"{d:%m}", f"{d:%d}")
 
 
-def _month_dirs(args: argparse.Namespace):
-    """``year=YYYY/month=MM`` of every month the day range touches."""
-    start: dt.date = args.from_day or args.to_day
-    end: dt.date = args.to_day or args.from_day
-    month = start.replace(day=1)
-    while month <= end:
-        yield f"year={month:%Y}/month={month:%m}"
-        month = (month + dt.timedelta(days=31)).replace(day=1)
+def _month_dirs(args: argparse.Namespace) -> list[str]:
+    """``year=YYYY/month=MM`` of every month the day range touches, in order."""
+    return sorted({f"year={y}/month={m}" for y, m, _ in _calendar_days(args)})
 
 
 def run(spark, args: argparse.Namespace) -> dict[str, object]:
@@ -150,7 +145,7 @@ def run(spark, args: argparse.Namespace) -> dict[str, object]:
     out = args.output.rstrip("/")
     # A ranged run lists and reads only its months' directories, however long the lake's
     # history; a file outside them cannot be needed.
-    subdirs = None if days is None else list(_month_dirs(args))
+    subdirs = None if days is None else _month_dirs(args)
     files = needed_files(list_lake_files(spark, args.input, subdirs), months)
     files_bytes = sum(f.size for f in files)
 

@@ -307,13 +307,13 @@ def test_month_dirs_cover_the_range_across_a_year_end():
     import argparse
 
     ns = argparse.Namespace(from_day=dt.date(2025, 11, 30), to_day=dt.date(2026, 1, 1))
-    assert list(job._month_dirs(ns)) == [
+    assert job._month_dirs(ns) == [
         "year=2025/month=11",
         "year=2025/month=12",
         "year=2026/month=01",
     ]
     one = argparse.Namespace(from_day=None, to_day=dt.date(2026, 2, 28))
-    assert list(job._month_dirs(one)) == ["year=2026/month=02"]
+    assert job._month_dirs(one) == ["year=2026/month=02"]
 
 
 def test_the_quarantine_reads_only_the_files_that_hold_rejected_rows(
