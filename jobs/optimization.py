@@ -56,7 +56,7 @@ from common.quality import (
     valid_unique,
     with_bad_file,
 )
-from common.session import build_spark
+from common.session import build_spark, session_conf
 from common.summary import JobMetrics, emit
 
 JOB = "optimization"
@@ -241,10 +241,6 @@ def _good(flagged: DataFrame) -> DataFrame:
 
 def performance_test(spark: SparkSession, root: str) -> dict[str, object]:
     """Run the four aggregations naive and optimised; time only executed actions."""
-    saved = {
-        k: spark.conf.get(k)
-        for k in ("spark.sql.adaptive.enabled", "spark.sql.autoBroadcastJoinThreshold")
-    }
 
     def execute(frames: dict[str, tuple[DataFrame, list[str], list[str]]]) -> float:
         t0 = time.monotonic()
@@ -252,14 +248,13 @@ def performance_test(spark: SparkSession, root: str) -> dict[str, object]:
             df.write.format("noop").mode("overwrite").save()
         return time.monotonic() - t0
 
-    try:
-        spark.conf.set("spark.sql.adaptive.enabled", "false")
-        spark.conf.set("spark.sql.autoBroadcastJoinThreshold", "-1")
+    naive_conf = {
+        "spark.sql.adaptive.enabled": "false",
+        "spark.sql.autoBroadcastJoinThreshold": "-1",
+    }
+    with session_conf(spark, naive_conf):
         naive_outputs = outputs(spark, _naive_input(read_events(spark, root)))
         naive = execute(naive_outputs)  # each output scans and de-duplicates the input again
-    finally:
-        for k, v in saved.items():
-            spark.conf.set(k, v)
     t0 = time.monotonic()
     files = list_lake_files(spark, root)
     raw = read_events(spark, root, files=files)

@@ -34,6 +34,7 @@ from pyspark.sql import functions as F
 
 from common.cli import partition_arg, run_main
 from common.lake import (
+    LakeFile,
     Output,
     PartitionRange,
     list_lake_files,
@@ -51,7 +52,7 @@ from common.quality import (
     valid_unique,
 )
 from common.schema import PARTITION_KEYS, STATUS_CLASSES, UNKNOWN_STATUS
-from common.session import build_spark
+from common.session import build_spark, fixed_shuffle_width, session_conf
 from common.summary import JobMetrics, emit
 
 JOB = "streaming-processor"
@@ -202,8 +203,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     metrics = JobMetrics(JOB)
     part: dict[str, str] = args.partition
-    key = f"{part['year']}-{part['month']}-{part['day']}T{part['hour']}"
-    hour_range = PartitionRange(key, key, level="hour")
     sub = "/".join(f"{k}={part[k]}" for k in HOUR)
     root = args.input.rstrip("/")
     out = args.output.rstrip("/")
@@ -211,15 +210,47 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     files = list_lake_files(spark, root, [sub])
     files_bytes = sum(f.size for f in files)
 
+    # Every shuffle is as wide as the one by event_id, planned once: see fixed_shuffle_width.
+    width = shuffle_partitions(spark, files_bytes)
+    with session_conf(spark, fixed_shuffle_width(width)):
+        written, counts = _process(spark, root, out, part, files, width)
+    rows_in, quarantined, duplicates = _tally(counts)
+    return metrics.summary(
+        rows_in=rows_in,
+        rows_out=sum(written.values()),
+        rows_quarantined=quarantined,
+        input_files_bytes=files_bytes,
+        outputs=written,
+        duplicates_dropped=duplicates,
+        partition=sub,
+    )
+
+
+def _tally(counts: dict[tuple, int]) -> tuple[int, int, int]:
+    """(rows in, quarantined, duplicates) from :func:`class_counts` by (invalid?, duplicate?)."""
+    quarantined = sum(n for (bad, _), n in counts.items() if bad)
+    duplicates = sum(n for (_, dup), n in counts.items() if dup)
+    return sum(counts.values()), quarantined, duplicates
+
+
+def _process(
+    spark: SparkSession,
+    root: str,
+    out: str,
+    part: dict[str, str],
+    files: list[LakeFile],
+    width: int,
+) -> tuple[dict[str, int], dict[tuple, int]]:
+    """The hour's outputs from its ``files``: (rows written per output, :func:`class_counts`)."""
+    key = f"{part['year']}-{part['month']}-{part['day']}T{part['hour']}"
+    hour_range = PartitionRange(key, key, level="hour")
+    sub = "/".join(f"{k}={part[k]}" for k in HOUR)
     # One scan of the columns the outputs need, one shuffle by event_id (validation and
     # de-duplication), kept for every output and count below.
     raw = read_events(spark, root, hour_range, subdirs=[sub], files=files)
-    width = shuffle_partitions(spark, files_bytes)
     flagged = classify(raw.select(*scan_columns(NEEDED)), NEEDED, width).persist()
     counts = class_counts(flagged)
-    rows_in = sum(counts.values())
-    quarantined = sum(n for (bad, _), n in counts.items() if bad)
-    duplicates = sum(n for (_, dup), n in counts.items() if dup)
+    rows_in, quarantined, duplicates = _tally(counts)
     rows_valid = rows_in - quarantined - duplicates
     good = valid_unique(flagged)
 
@@ -257,16 +288,7 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict[str, object]:
     written = write_all({**writes, "_quarantine": quarantine, "processing-metadata": metadata})
     flagged.unpersist()
     del written["_quarantine"], written["processing-metadata"]
-    rows_out = sum(written.values())
-    return metrics.summary(
-        rows_in=rows_in,
-        rows_out=rows_out,
-        rows_quarantined=quarantined,
-        input_files_bytes=files_bytes,
-        outputs=written,
-        duplicates_dropped=duplicates,
-        partition=sub,
-    )
+    return written, counts
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from pyspark import SparkConf
 from pyspark.sql import SparkSession
 
@@ -44,3 +47,28 @@ def build_spark(app_name: str, conf: dict[str, str] | None = None) -> SparkSessi
     for key, value in {**SESSION_CONF, **(conf or {})}.items():
         spark.conf.set(key, value)
     return spark
+
+
+@contextmanager
+def session_conf(spark: SparkSession, conf: dict[str, str]) -> Iterator[None]:
+    """Apply the session settings ``conf`` for the ``with`` block, then put back what was
+    there before (a key that was unset is unset again)."""
+    saved = {key: spark.conf.get(key, None) for key in conf}
+    try:
+        for key, value in conf.items():
+            spark.conf.set(key, value)
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
+
+
+def fixed_shuffle_width(width: int) -> dict[str, str]:
+    """Settings for a query whose every shuffle is ``width`` wide, planned once, with adaptive
+    execution off: for a job that sizes its shuffles from its input before it plans, has no
+    join to re-plan, and runs so briefly that adaptive execution's re-planning after each stage
+    (a job, and an optimiser pass, per shuffle) costs more than it can save."""
+    return {"spark.sql.adaptive.enabled": "false", "spark.sql.shuffle.partitions": str(width)}

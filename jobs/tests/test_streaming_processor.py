@@ -228,3 +228,43 @@ def test_status_category_expression_is_the_schema_rule(spark):
     df = spark.createDataFrame([(i, c) for i, c in enumerate(codes)], "i int, code int")
     got = df.select("i", job.status_category(F.col("code")).alias("c")).orderBy("i").collect()
     assert [r["c"] for r in got] == [status_category_of(c) for c in codes]
+
+
+def test_outputs_are_planned_once_at_the_hours_width(lake, tmp_path, spark, capsys, monkeypatch):
+    # Every output's plan is fixed before it runs (no adaptive re-planning after each stage)
+    # and every shuffle is as wide as the one by event_id; the session is left as it was.
+    import contextlib
+    import io
+
+    from common.lake import shuffle_partitions
+
+    seen = {}
+    real_write_all = job.write_all
+
+    def spy(outputs):
+        for name, o in outputs.items():
+            buf = io.StringIO()
+            with contextlib.redirect_stdout(buf):
+                o.df.explain()
+            seen[name] = (buf.getvalue(), spark.conf.get("spark.sql.shuffle.partitions"))
+        return real_write_all(outputs)
+
+    monkeypatch.setattr(job, "write_all", spy)
+    spark.conf.set("spark.sql.shuffle.partitions", "5")  # not the hour's width; put back below
+    before = {
+        k: spark.conf.get(k) for k in ("spark.sql.adaptive.enabled", "spark.sql.shuffle.partitions")
+    }
+    argv = ["--input", str(lake), "--output", str(tmp_path / "out"), "--partition", HOUR]
+    try:
+        code, summary, _ = run_job(job, argv, capsys)
+        after = {k: spark.conf.get(k) for k in before}
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", "2")
+    assert code == 0
+    width = shuffle_partitions(spark, summary["input_files_bytes"])
+    assert len(seen) == 9
+    for name, (plan, partitions) in seen.items():
+        assert "AdaptiveSparkPlan" not in plan, name
+        assert partitions == str(width), name
+    assert any("Exchange hashpartitioning" in plan for plan, _ in seen.values())
+    assert after == before
