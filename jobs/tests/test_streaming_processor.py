@@ -260,6 +260,7 @@ def test_outputs_are_planned_once_at_the_hours_width(lake, tmp_path, spark, caps
         after = {k: spark.conf.get(k) for k in before}
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", "2")
+        spark.conf.set("spark.sql.adaptive.enabled", "true")
     assert code == 0
     width = shuffle_partitions(spark, summary["input_files_bytes"])
     assert len(seen) == 9
