@@ -228,10 +228,21 @@ def read_lake_files(
     return spark.read.schema(LAKE_SCHEMA).option("basePath", root).parquet(*paths)
 
 
+#: Lake input per partition of the shuffle by ``event_id`` (:func:`shuffle_partitions`).
+PARTITION_INPUT_BYTES = 32 << 20
+
+
 def shuffle_partitions(spark: SparkSession, input_bytes: int) -> int:
-    """Width of the shuffle by ``event_id`` for ``input_bytes`` of lake files: ~32 MiB of input
-    each, at least one per core."""
-    return max(spark.sparkContext.defaultParallelism, -(-input_bytes // (32 << 20)))
+    """Width of the shuffle by ``event_id`` for ``input_bytes`` of lake files: one partition
+    when they are at most :data:`PARTITION_INPUT_BYTES`, else that much input each and at least
+    one per core.
+
+    An input that small (an hour, a small lake) costs less in one task than spread over the
+    cores: a run of it is mostly each task's and each shuffle's fixed cost, and an aggregation
+    of a single partition needs no shuffle of its own (docs/benchmarks.md has the runs)."""
+    if input_bytes <= PARTITION_INPUT_BYTES:
+        return 1
+    return max(spark.sparkContext.defaultParallelism, -(-input_bytes // PARTITION_INPUT_BYTES))
 
 
 def write_partitions(

@@ -1,7 +1,14 @@
 """Listing the lake: the local walk and the Hadoop FileSystem agree (paths, sizes, partition
 values, hidden files skipped), for plain paths and file: URIs."""
 
-from common.lake import list_hadoop_files, list_lake_files, read_events, read_lake_files
+from common.lake import (
+    PARTITION_INPUT_BYTES,
+    list_hadoop_files,
+    list_lake_files,
+    read_events,
+    read_lake_files,
+    shuffle_partitions,
+)
 
 
 def make_tree(root):
@@ -134,3 +141,11 @@ def test_write_all_writes_every_output_and_raises_the_first_failure(tmp_path, sp
     with pytest.raises(Exception, match="file"):
         write_all(outs)
     assert len(list_lake_files(spark, str(tmp_path / "b"))) == 1  # the others still ran
+
+
+def test_an_input_of_one_partitions_share_is_one_partition_and_more_is_one_per_core(spark):
+    cores = spark.sparkContext.defaultParallelism
+    assert shuffle_partitions(spark, 0) == 1
+    assert shuffle_partitions(spark, PARTITION_INPUT_BYTES) == 1
+    assert shuffle_partitions(spark, PARTITION_INPUT_BYTES + 1) == max(cores, 2)
+    assert shuffle_partitions(spark, 40 * PARTITION_INPUT_BYTES) == max(cores, 40)
