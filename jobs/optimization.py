@@ -34,11 +34,13 @@ import time
 
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
+from pyspark.sql.types import StringType, StructField, StructType
 
 from common.cli import run_main
 from common.lake import (
     Output,
     list_lake_files,
+    local_frame,
     read_events,
     read_lake_files,
     shuffle_partitions,
@@ -76,6 +78,9 @@ CATEGORY_DIMENSION = [
     ("food", "Home & Living"),
     ("sports", "Outdoor"),
 ]
+DIMENSION_SCHEMA = StructType(
+    [StructField("category", StringType()), StructField("department", StringType())]
+)
 UNASSIGNED = "Unassigned"
 
 
@@ -162,7 +167,7 @@ def multi_dimensional(events: DataFrame) -> DataFrame:
 
 
 def category_dimension(spark: SparkSession) -> DataFrame:
-    return spark.createDataFrame(CATEGORY_DIMENSION, "category string, department string")
+    return local_frame(spark, CATEGORY_DIMENSION, DIMENSION_SCHEMA)
 
 
 def category_performance(events: DataFrame, dimension: DataFrame) -> DataFrame:

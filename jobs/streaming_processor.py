@@ -31,6 +31,7 @@ import argparse
 
 from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
+from pyspark.sql.types import LongType, StringType, StructField, StructType
 
 from common.cli import partition_arg, run_main
 from common.lake import (
@@ -38,6 +39,7 @@ from common.lake import (
     Output,
     PartitionRange,
     list_lake_files,
+    local_frame,
     read_events,
     shuffle_partitions,
     write_all,
@@ -74,6 +76,16 @@ NEEDED = [
     "message",
     *HOUR,
 ]
+
+#: The processing-metadata row (its partition columns are added when it is written).
+METADATA_SCHEMA = StructType(
+    [StructField("partition", StringType())]
+    + [
+        StructField(c, LongType())
+        for c in ("rows_in", "rows_valid", "rows_quarantined", "duplicates_dropped")
+    ]
+    + [StructField("job", StringType())]
+)
 
 
 def _pct(count: str, over: list[str] | None = None):
@@ -279,10 +291,8 @@ def _process(
     rejected = F.col(REASON).isNotNull() if quarantined else F.lit(False)
     bad = flag_invalid(raw).where(rejected)
     quarantine = Output(bad, f"{out}/_quarantine", HOUR, owned, quarantine_order(bad.columns))
-    meta = spark.createDataFrame(
-        [(sub, rows_in, rows_valid, quarantined, duplicates, JOB)],
-        "partition string, rows_in long, rows_valid long, rows_quarantined long, "
-        "duplicates_dropped long, job string",
+    meta = local_frame(
+        spark, [(sub, rows_in, rows_valid, quarantined, duplicates, JOB)], METADATA_SCHEMA
     ).select("*", *(F.lit(part[k]).alias(k) for k in HOUR))
     metadata = Output(meta, f"{out}/processing-metadata", HOUR, owned, [])
     written = write_all({**writes, "_quarantine": quarantine, "processing-metadata": metadata})

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
 
 from common.schema import LAKE_SCHEMA, PARTITION_KEYS
 
@@ -200,13 +201,37 @@ def read_events(
     A missing or empty directory is an empty DataFrame. Selecting columns from the result
     prunes the scan (Parquet reads only those); every query on it shares one file listing."""
     if not (list_lake_files(spark, root, subdirs) if files is None else files):
-        return spark.createDataFrame([], LAKE_SCHEMA)
+        return local_frame(spark, [], LAKE_SCHEMA)
     paths = [root]
     if subdirs is not None:  # Spark would fail on a missing one; it holds no rows
         paths = [f"{root.rstrip('/')}/{s.strip('/')}" for s in subdirs]
         paths = [p for p in paths if path_exists(spark, p)]
     df = spark.read.schema(LAKE_SCHEMA).option("basePath", root).parquet(*paths)
     return df if rng is None else df.where(rng.column())
+
+
+def local_frame(
+    spark: SparkSession, rows: Sequence[Sequence[object]], schema: StructType
+) -> DataFrame:
+    """``rows`` (tuples in ``schema``'s field order) as a DataFrame built in the JVM from
+    literals, for a handful of rows (a dimension table, a run's metadata row, an empty input).
+
+    ``spark.createDataFrame`` on Python data plans a Python RDD: its first task starts a Python
+    worker, about a second on a cold run, for a few rows the JVM can make itself."""
+    fields = schema.fields
+    for row in rows:
+        if len(row) != len(fields):
+            raise ValueError(
+                f"row {row!r} does not have the {len(fields)} fields of {schema.simpleString()}"
+            )
+    structs = [
+        F.struct(*(F.lit(v).cast(f.dataType).alias(f.name) for v, f in zip(row, fields)))
+        for row in rows
+    ]
+    if not structs:
+        nulls = [F.lit(None).cast(f.dataType).alias(f.name) for f in fields]
+        return spark.range(0, numPartitions=1).select(*nulls)
+    return spark.range(1, numPartitions=1).select(F.inline(F.array(*structs)))
 
 
 def read_lake_files(
@@ -222,7 +247,7 @@ def read_lake_files(
     so a space is ``%20``; Spark would look for the encoded name, so they are decoded first."""
     paths = sorted({unquote(p) for p in paths})
     if not paths:
-        return spark.createDataFrame([], LAKE_SCHEMA)
+        return local_frame(spark, [], LAKE_SCHEMA)
     if 2 * len(paths) > out_of:
         return whole
     return spark.read.schema(LAKE_SCHEMA).option("basePath", root).parquet(*paths)

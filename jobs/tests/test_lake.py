@@ -1,10 +1,18 @@
 """Listing the lake: the local walk and the Hadoop FileSystem agree (paths, sizes, partition
-values, hidden files skipped), for plain paths and file: URIs."""
+values, hidden files skipped), for plain paths and file: URIs; reading, writing and the small
+frames the jobs build."""
+
+import contextlib
+import io
+
+import pytest
+from pyspark.sql.types import DoubleType, LongType, StringType, StructField, StructType
 
 from common.lake import (
     PARTITION_INPUT_BYTES,
     list_hadoop_files,
     list_lake_files,
+    local_frame,
     read_events,
     read_lake_files,
     shuffle_partitions,
@@ -126,8 +134,6 @@ def test_a_write_counts_its_rows_and_removes_only_owned_partitions_it_left_empty
 
 
 def test_write_all_writes_every_output_and_raises_the_first_failure(tmp_path, spark):
-    import pytest
-
     from common.lake import Output, write_all
 
     df = spark.createDataFrame([(i, f"{i % 2:02d}") for i in range(5)], "n int, hour string")
@@ -149,3 +155,30 @@ def test_an_input_of_one_partitions_share_is_one_partition_and_more_is_one_per_c
     assert shuffle_partitions(spark, PARTITION_INPUT_BYTES) == 1
     assert shuffle_partitions(spark, PARTITION_INPUT_BYTES + 1) == max(cores, 2)
     assert shuffle_partitions(spark, 40 * PARTITION_INPUT_BYTES) == max(cores, 40)
+
+
+def test_a_local_frame_holds_its_rows_in_its_schema_and_plans_no_python_rdd(spark):
+    schema = StructType(
+        [
+            StructField("name", StringType()),
+            StructField("n", LongType()),
+            StructField("x", DoubleType()),
+        ]
+    )
+    df = local_frame(spark, [("a", 1, 0.5), (None, None, None), ("it's", 2**40, -1.0)], schema)
+    assert df.schema == schema
+    assert [tuple(r) for r in df.collect()] == [
+        ("a", 1, 0.5),
+        (None, None, None),
+        ("it's", 2**40, -1.0),
+    ]
+    empty = local_frame(spark, [], schema)
+    assert empty.schema == schema and empty.count() == 0
+    for frame in (df, empty):
+        plan = io.StringIO()
+        with contextlib.redirect_stdout(plan):
+            frame.explain()
+        # A Python RDD (spark.createDataFrame on Python rows) would start a Python worker.
+        assert "ExistingRDD" not in plan.getvalue() and "Range" in plan.getvalue()
+    with pytest.raises(ValueError, match="3 fields"):
+        local_frame(spark, [("a", 1)], schema)
