@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
+from pyspark.sql.types import ArrayType, StructType
 
 from common.schema import LAKE_SCHEMA, PARTITION_KEYS
 
@@ -214,7 +214,8 @@ def local_frame(
     spark: SparkSession, rows: Sequence[Sequence[object]], schema: StructType
 ) -> DataFrame:
     """``rows`` (tuples in ``schema``'s field order) as a DataFrame built in the JVM from
-    literals, for a handful of rows (a dimension table, a run's metadata row, an empty input).
+    literals, for a handful of rows (a dimension table, a run's metadata row, an empty input),
+    with ``schema``'s types and nullability.
 
     ``spark.createDataFrame`` on Python data plans a Python RDD: its first task starts a Python
     worker, about a second on a cold run, for a few rows the JVM can make itself."""
@@ -228,10 +229,9 @@ def local_frame(
         F.struct(*(F.lit(v).cast(f.dataType).alias(f.name) for v, f in zip(row, fields)))
         for row in rows
     ]
-    if not structs:
-        nulls = [F.lit(None).cast(f.dataType).alias(f.name) for f in fields]
-        return spark.range(0, numPartitions=1).select(*nulls)
-    return spark.range(1, numPartitions=1).select(F.inline(F.array(*structs)))
+    # Cast to the schema's types: a literal is never null, so its field would not be nullable.
+    rows_type = ArrayType(schema, containsNull=False)
+    return spark.range(1, numPartitions=1).select(F.inline(F.array(*structs).cast(rows_type)))
 
 
 def read_lake_files(
