@@ -172,7 +172,7 @@ def test_a_local_frame_holds_its_rows_in_its_schema_and_plans_no_python_rdd(spar
         (None, None, None),
         ("it's", 2**40, -1.0),
     ]
-    # A field the schema lets be null stays nullable (in the files written too) when no row
+    # A field the schema lets be null stays nullable when no row
     # has a null in it, and one it does not stays required.
     strict = StructType([StructField("name", StringType()), StructField("n", LongType(), False)])
     assert local_frame(spark, [("a", 1)], strict).schema == strict
