@@ -263,8 +263,9 @@ def shuffle_partitions(spark: SparkSession, input_bytes: int) -> int:
     one per core.
 
     An input that small (an hour, a small lake) costs less in one task than spread over the
-    cores: a run of it is mostly each task's and each shuffle's fixed cost, and an aggregation
-    of a single partition needs no shuffle of its own (docs/benchmarks.md has the runs)."""
+    cores: a run of it is mostly each task's and each shuffle's fixed cost, and most
+    aggregations of a single partition need no shuffle of their own (docs/benchmarks.md has
+    the runs)."""
     if input_bytes <= PARTITION_INPUT_BYTES:
         return 1
     return max(spark.sparkContext.defaultParallelism, -(-input_bytes // PARTITION_INPUT_BYTES))
