@@ -283,6 +283,8 @@ def main() -> int:
             f"50-spark-jobs: BENCH_JOBS={','.join(JOBS)!r}: the jobs are {', '.join(TARGETS)}"
         )
     base = Path(os.environ["BENCH_DIR"]) if os.environ.get("BENCH_DIR") else None
+    if base is not None:
+        base.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="spark-bench-", dir=base))
     try:
         lake, small = tmp / "lake", tmp / "lake-small"
