@@ -231,7 +231,9 @@ def local_frame(
     ]
     # Cast to the schema's types: a literal is never null, so its field would not be nullable.
     rows_type = ArrayType(schema, containsNull=False)
-    return spark.range(1, numPartitions=1).select(F.inline(F.array(*structs).cast(rows_type)))
+    # The one row to select from is parsed SQL: `spark.range` would build a Scala-reflection
+    # encoder, which costs a cold JVM more than a second.
+    return spark.sql("SELECT 1").select(F.inline(F.array(*structs).cast(rows_type)))
 
 
 def read_lake_files(
