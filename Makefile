@@ -18,14 +18,19 @@ CHECKOV_VENV := .venv-checkov
 export CHECKPOINT_DISABLE := 1
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: help install build synth synth-hcl demo e2e test test-unit lint typecheck emr-parity jest pytest terraform-check deploy-emulated checkov review bench clean
+.PHONY: help prereqs-demo prereqs-test install build synth synth-hcl demo e2e test test-unit lint typecheck emr-parity jest pytest terraform-check deploy-emulated checkov review bench clean
 
 help:
 	@echo "make demo   - run the whole pipeline locally and show what a deploy would create"
-	@echo "make test   - lint, type-check, unit/integration tests, terraform validate+plan, checkov"
+	@echo "make test   - lint, type-check, unit/integration tests, terraform plans, emulated deploy, checkov, e2e"
 	@echo "make bench  - benchmarks (synth vs barrel import, transform throughput, CLI, Spark jobs)"
 
 install: node_modules/.installed $(VENV)/.installed $(CHECKOV_VENV)/.installed
+
+# What the machine must have (Node, Java, and for the tests terraform with the provider mirror,
+# curl, unzip, sha256sum): one line per missing piece before anything is installed.
+prereqs-demo prereqs-test:
+	@bash scripts/check-prereqs.sh $(@:prereqs-%=%)
 
 # Not `npm ci`: the registry reachable here serves only the Linux builds of @swc/core's optional
 # platform packages, so the lock file cannot list the darwin/win32 ones and `npm ci` refuses it
@@ -96,10 +101,10 @@ checkov: synth-hcl $(CHECKOV_VENV)/.installed
 deploy-emulated: synth $(VENV)/.installed
 	bash scripts/deploy-emulated.sh cdktf.out/stacks/pipeline-dev
 
-test: install typecheck lint emr-parity jest pytest terraform-check deploy-emulated checkov e2e
+test: prereqs-test install typecheck lint emr-parity jest pytest terraform-check deploy-emulated checkov e2e
 
 # `make demo EVENTS=200000` scales the demo.
-demo: node_modules/.installed $(VENV)/.installed build
+demo: prereqs-demo node_modules/.installed $(VENV)/.installed build
 	bash scripts/demo.sh $(if $(EVENTS),--events $(EVENTS))
 
 # The end-to-end test: a small demo run whose outputs are checked against counts computed

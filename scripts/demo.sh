@@ -75,4 +75,4 @@ if [[ $SYNTH == 1 ]]; then
   cdktf synth --output cdktf.out > "$OUT/synth.log" 2>&1 || { cat "$OUT/synth.log" >&2; exit 1; }
   tsx scripts/synth-summary.ts cdktf.out
 fi
-step "done in $((SECONDS - T0)) s. Outputs under $OUT/; next: README 'Deploying for real', then submit-job for real."
+step "done in $((SECONDS - T0)) s. Outputs under $OUT/; next: README 'Quick start on AWS', then submit-job for real."

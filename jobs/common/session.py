@@ -20,7 +20,7 @@ SESSION_CONF = {
     "spark.sql.adaptive.enabled": "true",
     "spark.sql.adaptive.coalescePartitions.enabled": "true",
     "spark.sql.adaptive.skewJoin.enabled": "true",
-    # Re-runs replace only the partitions they write (the course's `overwrite` wiped the rest).
+    # Re-runs replace only the partitions they write (a plain `overwrite` would wipe the rest).
     "spark.sql.sources.partitionOverwriteMode": "dynamic",
     "spark.sql.session.timeZone": "UTC",
     # Keep partition values as written ("01"): zero-padded strings compare and prune correctly.
