@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { summarise, summariseOutdir } from "../scripts/synth-summary";
@@ -166,5 +166,67 @@ describe("scripts/synth-summary.ts", () => {
     mkdirSync(join(out, "stacks", "pipeline-dev"), { recursive: true });
     writeFileSync(join(out, "stacks", "pipeline-dev", "cdk.tf.json"), JSON.stringify(tf));
     expect(summariseOutdir(out).map((s) => s.stack)).toEqual(["pipeline-dev"]);
+  });
+});
+
+describe("scripts/check-prereqs.sh", () => {
+  /** A PATH holding only the utilities the script itself runs, plus the given fake tools. */
+  function pathWith(tools: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), "prereqs-path-"));
+    for (const util of ["dirname", "sed", "head", "cut"]) {
+      const real = spawnSync(BASH, ["-c", `command -v ${util}`], { encoding: "utf8" }).stdout.trim();
+      symlinkSync(real, join(dir, util));
+    }
+    for (const [name, body] of Object.entries(tools)) {
+      writeFileSync(join(dir, name), `#!${BASH}\n${body}\n`);
+      chmodSync(join(dir, name), 0o755);
+    }
+    return dir;
+  }
+  const oldTools = {
+    node: "echo 20.5.1",
+    java: `echo 'openjdk version "11.0.2" 2019-01-15' >&2`,
+  };
+
+  it("passes on this machine, which has everything", () => {
+    const r = run("check-prereqs.sh", ["test"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  it("names every missing or wrong tool for the tests, one line each", () => {
+    const r = run("check-prereqs.sh", ["test"], { PATH: pathWith(oldTools) });
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    expect(lines).toEqual([
+      "prereqs: node is 20.5.1; need Node >= 20.6 (node --import, used by cdktf.json and the scripts)",
+      "prereqs: java is 11.0.2; need Java 17, the EMR release's (set JAVA_HOME/PATH)",
+      expect.stringContaining("prereqs: terraform is not on PATH"),
+      "prereqs: curl is not on PATH (the tests call it)",
+      "prereqs: unzip is not on PATH (the tests call it)",
+      "prereqs: sha256sum is not on PATH (the tests call it)",
+    ]);
+  });
+
+  it("for the demo, checks Node and Java only; reads Java 8's version form", () => {
+    const r = run("check-prereqs.sh", ["demo"], {
+      PATH: pathWith({ node: "echo 20.6.0", java: `echo 'java version "1.8.0_292"' >&2` }),
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      "prereqs: java is 1.8.0_292; need Java 17, the EMR release's (set JAVA_HOME/PATH)\n",
+    );
+  });
+
+  it("a provider mirror without the aws provider is named", () => {
+    const r = run("check-prereqs.sh", ["test"], { TF_PROVIDER_MIRROR: "/nonexistent-mirror" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("no hashicorp/aws provider in the filesystem mirror /nonexistent-mirror");
+  });
+
+  it("prints usage and exits 2 without demo|test", () => {
+    const r = run("check-prereqs.sh", []);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("usage: scripts/check-prereqs.sh demo|test\n");
   });
 });
