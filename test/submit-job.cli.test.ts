@@ -5,7 +5,7 @@
  * stand-in spark-submit that reports the argv it was given.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -90,6 +90,7 @@ describe("the job's own flags", () => {
     writeFileSync(fake, `#!${process.execPath}\nconsole.log(JSON.stringify(process.argv.slice(2)));\n`);
     chmodSync(fake, 0o755);
     const [input, output] = [join(repo, "in"), join(repo, "out")];
+    mkdirSync(input);
     const r = await cli([
       "streaming-processor",
       "--partition",
@@ -121,6 +122,60 @@ describe("the job's own flags", () => {
       "year=2026/month=01/day=31/hour=09",
     ]);
     expect(zip).toMatch(/\/common\.zip$/);
+  });
+
+  /** A scratch repo root whose stand-in spark-submit leaves a marker file when it is run. */
+  function fakeRepo(): { repo: string; marker: string } {
+    const repo = mkdtempSync(join(tmpdir(), "sj-cli-"));
+    mkdirSync(join(repo, ".venv", "bin"), { recursive: true });
+    const marker = join(repo, "spark-submit-ran");
+    const fake = join(repo, ".venv", "bin", "spark-submit");
+    writeFileSync(
+      fake,
+      `#!${process.execPath}\nrequire("fs").writeFileSync(${JSON.stringify(marker)}, "");\n`,
+    );
+    chmodSync(fake, 0o755);
+    mkdirSync(join(repo, "in"));
+    return { repo, marker };
+  }
+
+  it("--local --dry-run prints the spark-submit command and runs nothing", async () => {
+    const { repo, marker } = fakeRepo();
+    const base = ["batch-processing", "--local", "--dry-run", "--repo-root", repo];
+    const paths = ["--input", join(repo, "in"), "--output", join(repo, "out")];
+    const text = await cli([...base, ...paths, "--from-day", "2026-01-31"]);
+    expect(text.code).toBe(0);
+    const lines = text.stdout.trimEnd().split("\n");
+    expect(lines.at(-2)).toBe("spark-submit command (dry run: nothing run):");
+    expect(lines.at(-1)).toBe(
+      [join(repo, ".venv", "bin", "spark-submit"), "--master", "local[*]", "--conf", "spark.log.level=WARN"]
+        .concat(["--py-files", "common.zip", join(JOBS, "batch_processing.py"), ...paths])
+        .concat(["--from-day", "2026-01-31"])
+        .join(" "),
+    );
+    const json = await cli([...base, ...paths, "--json"]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ dryRun: true, state: "PLANNED", exitCode: 0 });
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(join(repo, "out"))).toBe(false);
+  });
+
+  it("--local with an --input that does not exist is a usage error; spark-submit never starts", async () => {
+    const { repo, marker } = fakeRepo();
+    const missing = join(repo, "nope");
+    const r = await cli([
+      "batch-processing",
+      "--local",
+      "--repo-root",
+      repo,
+      "--input",
+      missing,
+      "--output",
+      join(repo, "out"),
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([`submit-job: --input ${missing} does not exist`]);
+    expect(existsSync(marker)).toBe(false);
   });
 });
 
@@ -164,6 +219,18 @@ describe("usage errors: one line naming the word, exit 2", () => {
       /^submit-job: batch-processing does not accept --nope/,
     ],
     ["no job", ["--dry-run"], /^submit-job: name a job/],
+    [
+      "an option status does not take, where its run id goes",
+      ["status", "--local"],
+      /^submit-job: unknown option --local for status \(see submit-job status --help\)$/,
+    ],
+    [
+      "the same after a known option",
+      ["logs", "--json", "--dry-run"],
+      /^submit-job: unknown option --dry-run for logs /,
+    ],
+    ["cancel with a submit option", ["cancel", "--wait"], /^submit-job: unknown option --wait for cancel /],
+    ["status with no run", ["status"], /^submit-job: status needs a run id or a step id/],
   ];
   it.each(cases)("%s", async (_name, args, message) => {
     const r = await cli(args);
@@ -214,6 +281,7 @@ describe("third-party requirements, packed by the real pex (needs PyPI)", () => 
     // Not in the venv: only the packed environment can give it to the job.
     expect(() => execFileSync(PY, ["-c", "import ujson"], { stdio: "pipe" })).toThrow();
     const dir = mkdtempSync(join(tmpdir(), "sj-local-"));
+    mkdirSync(join(dir, "in"));
     const r = await cli(
       ["native-dep", "--local", "--input", join(dir, "in"), "--output", join(dir, "out")],
       env(),

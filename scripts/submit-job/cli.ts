@@ -183,6 +183,30 @@ function refuseStrays(command: string, words: readonly string[]): void {
   );
 }
 
+const LIFECYCLE_OPTIONS: Record<LifecycleCommand, Record<string, Options>> = {
+  runs: RUNS_OPTIONS,
+  status: STATUS_OPTIONS,
+  logs: LOGS_OPTIONS,
+  cancel: JOB_OPTION,
+};
+
+/**
+ * An option status/logs/cancel does not define, given where the run id goes: yargs hands the
+ * positional `true` for it (`status --local`), so the error names the option, as it does after
+ * a run id (`status r-1 --local`).
+ */
+function strayInPlaceOfRun(command: LifecycleCommand, argv: readonly string[]): UsageError {
+  const known = new Set([...Object.keys(GLOBAL_OPTIONS), ...Object.keys(LIFECYCLE_OPTIONS[command]), "help"]);
+  const stray = argv
+    .slice(argv.indexOf(command) + 1)
+    .find((w) => w.startsWith("-") && !known.has(optionName(w).replace(/^--?(no-)?/, "")));
+  return stray
+    ? new UsageError(`unknown option ${optionName(stray)} for ${command} (see submit-job ${command} --help)`)
+    : new UsageError(
+        `${command} needs a run id or a step id (s-...); \`submit-job runs\` lists the cluster's runs`,
+      );
+}
+
 async function main(argv: string[]): Promise<number> {
   // From the parsed options. The parse itself does not fail on user input (no option has choices,
   // a demand or an arity: unknown words go to the job's checks), so these defaults only ever
@@ -286,6 +310,8 @@ async function main(argv: string[]): Promise<number> {
       endpointUrl: args.endpointUrl,
     };
     if ((LIFECYCLE as readonly string[]).includes(command)) {
+      if (args.run !== undefined && typeof args.run !== "string")
+        throw strayInPlaceOfRun(command as LifecycleCommand, argv);
       refuseStrays(command, [...rest, ...afterDashes]);
       const o: LifecycleOptions = { ...where, sparkUi: args.sparkUi };
       const deps = { aws: makeAws, terraformOutput: runTerraformOutput, clock: realClock, progress };

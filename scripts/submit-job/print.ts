@@ -28,6 +28,7 @@ export function listText(jobs: readonly JobInfo[]): string {
 
 export function submitText(r: SubmitResult): string {
   if (!r.dryRun) return `${r.stepId ?? r.job} ${r.state}\n`;
+  if (!r.request) return localDryRunText(r);
   const lines = [
     `job        ${r.job}  run-id ${r.runId}${r.stack ? `  stack ${r.stack}` : ""}`,
     `cluster    ${r.clusterId}  (from ${r.sources?.clusterId})`,
@@ -46,6 +47,25 @@ export function submitText(r: SubmitResult): string {
     ...(r.links?.console ? [`console    ${r.links.console}`] : []),
     "AddJobFlowSteps request (dry run: nothing uploaded or submitted):",
     JSON.stringify(r.request, null, 2),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** `--local --dry-run`: what would run, and the spark-submit command line. */
+function localDryRunText(r: SubmitResult): string {
+  const lines = [
+    `job        ${r.job}  run-id ${r.runId}  (local)`,
+    `input      ${r.input}`,
+    `output     ${r.output}`,
+    `script     ${r.script.uri}  (${r.script.bytes} bytes, sha256 ${r.script.sha256})`,
+    ...(r.pyFiles
+      ? [
+          `py-files   ${r.pyFiles.uri}  (${r.pyFiles.bytes} bytes, sha256 ${r.pyFiles.sha256}; written to a temporary directory when it runs)`,
+        ]
+      : []),
+    ...(r.pythonEnv ? [`python env ${r.pythonEnv.uri}  (${r.pythonEnv.requirements})`] : []),
+    "spark-submit command (dry run: nothing run):",
+    r.args.join(" "),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -8,6 +8,7 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { AwsConfig, CancelResult, ClusterInfo, EmrApi, S3Api } from "./aws";
 import { checkClusterAcceptsSteps } from "./aws";
 import { Outcome, UsageError } from "./errors";
@@ -510,6 +511,10 @@ async function runLocal(
       throw new UsageError(`--local needs ${flag} <local path> (no stack outputs are read in local mode)`);
     if (/^s3a?:\/\//.test(value)) throw new UsageError(`--local runs on local paths; ${flag} is ${value}`);
   }
+  // A lake root that is not there is a typo, not an empty lake (a job reads a missing partition
+  // below it as empty, and would report success with empty outputs).
+  const inputPath = o.input!.startsWith("file:") ? fileURLToPath(o.input!) : o.input!;
+  if (!existsSync(inputPath)) throw new UsageError(`--input ${o.input} does not exist`);
   if (!/^local(\[(\*|\d+)\])?$/.test(o.master))
     throw new UsageError(`--master must be local, local[N] or local[*], got "${o.master}"`);
   const sparkSubmit = join(o.repoRoot, ".venv", "bin", "spark-submit");
@@ -534,6 +539,43 @@ async function runLocal(
       uploaded: false,
     };
   }
+  const script: Upload = {
+    uri: scriptPath,
+    sha256: sha256(pkg.script),
+    bytes: pkg.script.length,
+    uploaded: false,
+  };
+  const jobArgs = ["--input", o.input!, "--output", o.output!, ...o.extra];
+  // The environment's confs before the user's, so theirs still win.
+  const sparkArgs = (pyFiles: string | undefined) =>
+    localSparkArgs(o.master, [...envConf, ...conf], pyFiles, scriptPath, jobArgs);
+  if (o.dryRun) {
+    // The command a run would start; its helper zip is written to a temporary directory then.
+    const args = sparkArgs(pkg.pyFiles ? PY_FILES_NAME : undefined);
+    const result: SubmitResult = {
+      job: o.job,
+      runId,
+      state: "PLANNED",
+      dryRun: true,
+      script,
+      ...(pkg.pyFiles
+        ? {
+            pyFiles: {
+              uri: PY_FILES_NAME,
+              sha256: sha256(pkg.pyFiles.data),
+              bytes: pkg.pyFiles.data.length,
+              uploaded: false,
+            },
+          }
+        : {}),
+      ...(env ? { pythonEnv: env } : {}),
+      args: [sparkSubmit, ...args],
+      input: o.input!,
+      output: o.output!,
+      durationSeconds: Math.round((deps.clock.now() - started) / 10) / 100,
+    };
+    return { outcome: { kind: "submitted" }, result };
+  }
   const tmp = mkdtempSync(join(tmpdir(), "submit-job-"));
   try {
     let pyFiles: string | undefined;
@@ -541,9 +583,7 @@ async function runLocal(
       pyFiles = join(tmp, PY_FILES_NAME);
       writeFileSync(pyFiles, pkg.pyFiles.data);
     }
-    const jobArgs = ["--input", o.input!, "--output", o.output!, ...o.extra];
-    // The environment's confs before the user's, so theirs still win.
-    const args = localSparkArgs(o.master, [...envConf, ...conf], pyFiles, scriptPath, jobArgs);
+    const args = sparkArgs(pyFiles);
     deps.progress.info(`local: ${sparkSubmit} ${args.join(" ")}`);
     const child = spawn(sparkSubmit, args, {
       stdio: ["ignore", deps.childStdout === "stderr" ? process.stderr : "inherit", "inherit"],
@@ -566,12 +606,7 @@ async function runLocal(
       job: o.job,
       runId,
       state,
-      script: {
-        uri: scriptPath,
-        sha256: sha256(pkg.script),
-        bytes: pkg.script.length,
-        uploaded: false,
-      },
+      script,
       ...(env ? { pythonEnv: env } : {}),
       args: [sparkSubmit, ...args],
       input: o.input!,
