@@ -229,6 +229,15 @@ describe("fixture plans", () => {
     expect(r.out).toContain('default encryption "aws:kms" → "AES256"');
     expect(r.out).toMatch(/Allow "PartnerRead" added: \+ actions s3:GetObject/);
     expect(r.code).toBe(2);
+    expect(r.err).toBe("");
+  });
+
+  test("the same plan without --drift passes, with a note that it records drift", () => {
+    const r = fixture("drift", [], false);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe(
+      "plan-review: note: the plan records 4 resource(s) changed outside Terraform (resource_drift); --drift reviews them\n",
+    );
   });
 });
 
@@ -312,9 +321,13 @@ describe("acknowledgements", () => {
 describe("usage and input errors: exit 1, one line, no stack trace", () => {
   const plan = join(PLANS, "noop", "plan.json");
   test.each([
-    ["no plan", [], /Not enough non-option arguments|plan/],
+    ["no plan", [], /^plan-review: name the plan: plan-review PLAN_JSON \[options\]/],
     ["unknown flag", [plan, "--bogus"], /Unknown argument/],
-    ["bad format", [plan, "--format", "yaml"], /Invalid values|format/],
+    [
+      "bad format",
+      [plan, "--format", "yaml"],
+      /^plan-review: --format must be one of "markdown", "json", "text", got "yaml"$/,
+    ],
     ["missing plan", ["/nonexistent/plan.json"], /does not exist/],
     ["state, not plan", [join(PLANS, "_base", "pipeline-dev", "cdk.tf.json")], /not a saved plan's JSON/],
     ["synth dir without cdk.tf.json", [plan, "--synth", PLANS], /has no cdk\.tf\.json/],

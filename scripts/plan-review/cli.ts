@@ -14,6 +14,15 @@ class UsageError extends Error {
 
 export const USAGE_EXIT = 1;
 
+/** yargs' messages as one line: some span several ("Invalid values:\n  Argument: ..."). */
+function oneLine(msg: string): string {
+  if (/^Not enough non-option arguments/.test(msg))
+    return "name the plan: plan-review PLAN_JSON [options] (`terraform show -json PLANFILE` output; --help)";
+  const choice = /Argument: ([\w-]+), Given: ("[^"]*"), Choices: (.*)$/m.exec(msg);
+  if (choice) return `--${choice[1]} must be one of ${choice[3].trim()}, got ${choice[2]}`;
+  return msg.replace(/\s*\n\s*/g, " ").trim();
+}
+
 export function run(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
   try {
     const args = yargs(argv)
@@ -49,7 +58,7 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
       .wrap(Math.min(110, process.stdout.columns ?? 110))
       .exitProcess(false)
       .fail((msg, e) => {
-        throw new UsageError(msg || (e ? e.message : "bad arguments"));
+        throw new UsageError(oneLine(msg || (e ? e.message : "bad arguments")));
       })
       .parseSync();
     if (args.help) return 0;
@@ -77,6 +86,11 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
     )
       err(
         "plan-review: note: --drift on a plan without resource_drift (make it with `terraform plan -refresh-only`)\n",
+      );
+    const drifted = plan.resource_drift?.length ?? 0;
+    if (!args.drift && drifted > 0)
+      err(
+        `plan-review: note: the plan records ${drifted} resource(s) changed outside Terraform (resource_drift); --drift reviews them\n`,
       );
     out(render(report, args.format as Format));
     return report.exitCode;
