@@ -1,4 +1,12 @@
-import { LAKE_PREFIXES, parseHourPartition, partitionPath } from "../constructs/contract/lake";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import {
+  isDayArg,
+  LAKE_PREFIXES,
+  parseHourPartition,
+  parsePartitionArg,
+  partitionPath,
+} from "../constructs/contract/lake";
 
 describe("parseHourPartition", () => {
   const p = (year: string, month: string, day: string, hour: string) => ({ year, month, day, hour });
@@ -29,5 +37,72 @@ describe("parseHourPartition", () => {
     const part = p("2026", "03", "05", "07");
     expect(parseHourPartition(`${LAKE_PREFIXES.streamingData}${partitionPath(part)}/f`)).toEqual(part);
     expect(partitionPath(part)).toBe("year=2026/month=03/day=05/hour=07");
+  });
+});
+
+/**
+ * submit-job checks the jobs' `--partition` and `--from-day`/`--to-day` values before it uploads
+ * (scripts/submit-job/argparse.ts); the jobs check them again with `common.lake.parse_partition`
+ * and `parse_day`. The two readings must agree on every value, so both are asked here.
+ */
+describe("the job-argument readings agree with the jobs' own (Python)", () => {
+  const PY = join(__dirname, "..", ".venv", "bin", "python");
+  /** For each value: does the jobs' parser accept it? (true/false from Python). */
+  function pythonAccepts(fn: "parse_day" | "parse_partition", values: string[]): boolean[] {
+    const code = [
+      "import json, sys",
+      "from common.lake import " + fn,
+      "def ok(v):",
+      "    try:",
+      `        ${fn}(v)`,
+      "        return True",
+      "    except ValueError:",
+      "        return False",
+      "print(json.dumps([ok(v) for v in json.load(sys.stdin)]))",
+    ].join("\n");
+    const out = execFileSync(PY, ["-c", code], {
+      cwd: join(__dirname, "..", "jobs"),
+      input: JSON.stringify(values),
+      encoding: "utf8",
+    });
+    return JSON.parse(out) as boolean[];
+  }
+
+  it("--partition", () => {
+    const values = [
+      "year=2026/month=01/day=31/hour=09",
+      "year=2026/month=01/day=31/hour=09/",
+      " year=2026/month=01/day=31/hour=09 ",
+      "year=2024/month=02/day=29/hour=23",
+      "year=2025/month=02/day=29/hour=23",
+      "year=2026/month=01/day=31/hour=24",
+      "year=2026/month=13/day=01/hour=00",
+      "year=2026/month=1/day=31/hour=09",
+      "year=2026/month=01/day=31",
+      "2026-01-31T09",
+      "year=2026/month=01/day=31/hour=09//",
+      "",
+    ];
+    const ts = values.map((v) => parsePartitionArg(v) !== null);
+    expect(ts).toEqual(pythonAccepts("parse_partition", values));
+    expect(ts.filter(Boolean)).toHaveLength(4); // the cases mean something on both sides
+  });
+
+  it("--from-day / --to-day", () => {
+    const values = [
+      "2026-01-31",
+      "2024-02-29",
+      "2025-02-29",
+      "2026-13-01",
+      "2026-1-31",
+      "20260131",
+      "2026-W05-6",
+      "yesterday",
+      " 2026-01-31",
+      "",
+    ];
+    const ts = values.map(isDayArg);
+    expect(ts).toEqual(pythonAccepts("parse_day", values));
+    expect(ts.filter(Boolean)).toHaveLength(2);
   });
 });

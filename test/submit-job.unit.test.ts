@@ -621,7 +621,7 @@ p.add_argument(*FLAGS)
     expect(args).toEqual([
       { flags: ["--input"], required: true, isSwitch: false, help: "in", default: undefined },
       { flags: ["-o", "--output"], required: true, isSwitch: false, help: "out dir", default: undefined },
-      { flags: ["--n"], required: false, isSwitch: false, help: undefined, default: "3" },
+      { flags: ["--n"], required: false, isSwitch: false, help: undefined, default: "3", type: "int" },
       { flags: ["--dry"], required: false, isSwitch: true, help: "x", default: undefined },
     ]);
     expect(moduleSummary(src)).toBe("Doc line.");
@@ -691,6 +691,35 @@ p.add_argument(*FLAGS)
     expectUsage(
       () => checkJobArgs(job, ["--partition", "p", "--input", "x"]),
       /pass --input as a submit-job option/,
+    );
+  });
+  it("checks the values of the jobs' day and hour options as the jobs would, before any upload", () => {
+    const REAL = join(__dirname, "..", "jobs");
+    const batch = findJob(REAL, "batch-processing");
+    expect(batch.args.find((a) => a.flags.includes("--from-day"))?.type).toBe("day_arg");
+    expect(() => checkJobArgs(batch, ["--from-day", "2026-01-31", "--to-day=2026-02-01"])).not.toThrow();
+    expect(() => checkJobArgs(batch, ["--from-day", "2026-01-31", "--to-day", "2026-01-31"])).not.toThrow();
+    expectUsage(
+      () => checkJobArgs(batch, ["--from-day", "2026-13-45"]),
+      /^--from-day: expected a day as YYYY-MM-DD, got "2026-13-45" \(batch-processing option\)$/,
+    );
+    expectUsage(
+      () => checkJobArgs(batch, ["--to-day=yesterday"]),
+      /^--to-day: expected a day as YYYY-MM-DD, got "yesterday"/,
+    );
+    expectUsage(
+      () => checkJobArgs(batch, ["--from-day", "2026-02-01", "--to-day", "2026-01-01"]),
+      /^--to-day 2026-01-01 is before --from-day 2026-02-01 \(batch-processing option\)$/,
+    );
+    const stream = findJob(REAL, "streaming-processor");
+    expect(() => checkJobArgs(stream, ["--partition", "year=2026/month=01/day=31/hour=09"])).not.toThrow();
+    expectUsage(
+      () => checkJobArgs(stream, ["--partition", "2026-01-31T09"]),
+      /^--partition: expected --partition year=YYYY\/month=MM\/day=DD\/hour=HH \(zero-padded, a real hour\), got "2026-01-31T09"/,
+    );
+    expectUsage(
+      () => checkJobArgs(stream, ["--partition=year=2026/month=01/day=31/hour=24"]),
+      /^--partition: expected /,
     );
   });
 });

@@ -44,6 +44,24 @@ function isCalendarDay(year: number, month: number, day: number): boolean {
 }
 
 /**
+ * The streaming processor's `--partition` value as its `common.lake.parse_partition` reads it
+ * (surrounding spaces and one trailing "/" allowed, a real hour), or null.
+ */
+export function parsePartitionArg(text: string): HourPartition | null {
+  const m = /^year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/?$/.exec(text.trim());
+  if (!m) return null;
+  const [, year, month, day, hour] = m;
+  if (+hour > 23 || !isCalendarDay(+year, +month, +day)) return null;
+  return { year, month, day, hour };
+}
+
+/** A batch job's `--from-day`/`--to-day` value as `common.lake.parse_day` reads it: a real `YYYY-MM-DD`. */
+export function isDayArg(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  return m !== null && isCalendarDay(+m[1], +m[2], +m[3]);
+}
+
+/**
  * The hour partition of a lake object key, or null. Only keys directly under `streaming-data/`
  * count (`streaming-data/year=.../hour=HH/...`): a deeper prefix such as
  * `streaming-data/backfill/year=...` is another dataset, which a step for `--input streaming-data/`

@@ -55,8 +55,12 @@ class PartitionRange:
 
 
 def parse_day(text: str) -> dt.date:
-    """argparse type for ``YYYY-MM-DD``; raises ValueError with a one-line message."""
+    """argparse type for ``YYYY-MM-DD`` (only that form: ``date.fromisoformat`` also takes
+    ``YYYYMMDD`` and week dates, which submit-job's check, ``isDayArg``, does not); raises
+    ValueError with a one-line message."""
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"expected a day as YYYY-MM-DD, got {text!r}") from None

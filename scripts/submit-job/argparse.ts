@@ -2,6 +2,7 @@
  * A static reading of a job script's argparse definition (no Python needed, so `submit-job list`
  * is instant), and the checks of a job's own arguments against it.
  */
+import { isDayArg, parsePartitionArg } from "../../constructs/contract/lake";
 import { UsageError } from "./errors";
 
 /** One `parser.add_argument(...)` as read from the source. */
@@ -13,6 +14,8 @@ export interface JobArg {
   readonly help?: string;
   /** The default as written in the source (a Python expression). */
   readonly default?: string;
+  /** The `type=` as written in the source (e.g. `day_arg`), whose values {@link VALUE_CHECKS} may know. */
+  readonly type?: string;
 }
 
 /** What the argument checks need to know of a job. */
@@ -147,6 +150,7 @@ export function parseArgparse(src: string): { args: JobArg[]; complete: boolean 
       isSwitch: action === "store_true" || action === "store_false" || action === "count",
       help: kw.help ? (pyString(kw.help) ?? kw.help).replace(/\s+/g, " ").trim() : undefined,
       default: kw.default,
+      type: kw.type,
     });
   }
   return { args, complete };
@@ -209,6 +213,38 @@ export function jobFlags(job: ArgparseJob, words: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * The argparse types of the jobs in jobs/ (`common.cli`) whose values submit-job checks before it
+ * uploads anything, with the jobs' own messages: a bad value then fails here, not as a step on the
+ * cluster. Each is the TypeScript reading of the same rule (`constructs/contract/lake.ts`).
+ */
+const VALUE_CHECKS: Record<string, { ok: (v: string) => boolean; expected: (flag: string) => string }> = {
+  day_arg: { ok: isDayArg, expected: () => "a day as YYYY-MM-DD" },
+  partition_arg: {
+    ok: (v) => parsePartitionArg(v) !== null,
+    expected: (flag) => `${flag} year=YYYY/month=MM/day=DD/hour=HH (zero-padded, a real hour)`,
+  },
+};
+
+/** The values of the job's valued flags in `extra` (`--flag value` or `--flag=value`), by the arg. */
+function givenValues(
+  job: ArgparseJob,
+  extra: readonly string[],
+): Map<JobArg, { flag: string; value: string }> {
+  const out = new Map<JobArg, { flag: string; value: string }>();
+  for (let i = 0; i < extra.length; i++) {
+    const word = extra[i];
+    if (!word.startsWith("--")) continue;
+    const [flag, ...rest] = word.split("=");
+    const spec = job.args.find((a) => a.flags.includes(flag));
+    if (!spec || spec.isSwitch) continue;
+    const value = rest.length > 0 ? rest.join("=") : extra[i + 1];
+    if (value !== undefined) out.set(spec, { flag, value });
+    if (rest.length === 0) i++;
+  }
+  return out;
+}
+
 /** Checks extra job args against the job's argparse definition (when it was fully readable). */
 export function checkJobArgs(job: ArgparseJob, extra: readonly string[]): void {
   if (!job.argsComplete || job.args.length === 0) return;
@@ -238,4 +274,16 @@ export function checkJobArgs(job: ArgparseJob, extra: readonly string[]): void {
       );
     }
   }
+  const values = givenValues(job, extra);
+  for (const [spec, { flag, value }] of values) {
+    const check = spec.type === undefined ? undefined : VALUE_CHECKS[spec.type];
+    if (check && !check.ok(value))
+      throw new UsageError(`${flag}: expected ${check.expected(flag)}, got "${value}" (${job.name} option)`);
+  }
+  // A day range the jobs would refuse (batch-processing's own check), refused before the upload.
+  const day = (name: string) =>
+    [...values].find(([a, v]) => a.type === "day_arg" && a.flags.includes(name) && v)?.[1].value;
+  const [from, to] = [day("--from-day"), day("--to-day")];
+  if (from !== undefined && to !== undefined && to < from)
+    throw new UsageError(`--to-day ${to} is before --from-day ${from} (${job.name} option)`);
 }
