@@ -212,7 +212,7 @@ export async function main(argv: string[]): Promise<number> {
       })
       .option("json", { type: "boolean", default: false, describe: "one JSON result line on stdout" })
       .example("$0 --count 10000 --outputs outputs.json", "10k events into the stack's stream")
-      .example("$0 --rate 100 --duration 5m --stream pipeline-dev-events", "100 events/s for 5 minutes")
+      .example("$0 --rate 100 --duration 5m --stream bdp-dev-events", "100 events/s for 5 minutes")
       .example(
         "$0 --count 5000 --hours 3 --invalid-ratio 0.02 --out events.ndjson",
         "a local file for the demo",

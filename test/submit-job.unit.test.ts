@@ -510,7 +510,11 @@ describe("durations, confs, backoff", () => {
     expect(parseDuration("45m")).toBe(2700);
     expect(parseDuration("2h")).toBe(7200);
     expect(parseDuration("1h30m")).toBe(5400);
-    expect(parseDuration("90")).toBe(90);
+    for (const bare of ["90", "45", "0"])
+      expectUsage(
+        () => parseDuration(bare),
+        new RegExp(`^--timeout needs a unit: ${bare}s, ${bare}m or ${bare}h\\?`),
+      );
     expect(parseDuration("2s")).toBe(2);
     expect(parseDuration("500ms")).toBe(0.5);
     for (const bad of ["", "abc", "10x", "-5m", "0s", "5m garbage"])

@@ -45,10 +45,12 @@ export function sha256(bytes: Uint8Array): string {
 
 const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
 
-/** Parses `45m`, `2h`, `90s`, `1h30m`, `500ms` or a bare number of seconds; returns seconds. */
+/** Parses `45m`, `2h`, `90s`, `1h30m` or `500ms` (a unit is required); returns seconds. */
 export function parseDuration(text: string, what = "--timeout"): number {
   const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
+  // A bare number is ambiguous (the help's examples are in minutes and hours): ask for the unit.
+  if (/^\d+(\.\d+)?$/.test(t))
+    throw new UsageError(`${what} needs a unit: ${t}s, ${t}m or ${t}h? (e.g. 90s, 45m, 2h, 1h30m)`);
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
   let total = 0;
   let consumed = 0;
