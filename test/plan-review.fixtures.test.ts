@@ -342,6 +342,29 @@ describe("usage and input errors: exit 1, one line, no stack trace", () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  test("a synth of another environment than the plan's is refused: the addresses match, the stacks do not", () => {
+    const prodPlan = join(PLANS, "prod-lake-bucket-renamed", "plan.json");
+    const devSynth = join(PLANS, "lake-bucket-renamed", "synth");
+    const r = review([prodPlan, "--synth", devSynth]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err).toBe(
+      "plan-review: --synth is the dev stack's synth, but the plan's resources are tagged Environment=prod: review a plan with its own stack's synth\n",
+    );
+    const base = review(
+      [prodPlan, "--synth", join(PLANS, "prod-lake-bucket-renamed", "synth")].concat([
+        "--base-synth",
+        join(PLANS, "_base", "pipeline-dev"),
+      ]),
+    );
+    expect(base.code).toBe(1);
+    expect(base.err).toMatch(
+      /^plan-review: --base-synth is the dev stack's synth, but the plan's resources are tagged Environment=prod/,
+    );
+    // The plan's own stack's synths pass.
+    expect(fixture("prod-lake-bucket-renamed").code).not.toBe(1);
+  });
+
   test("a binary plan file is refused with the command that makes the JSON", () => {
     const dir = mkdtempSync(join(tmpdir(), "plan-review-bin-"));
     const f = join(dir, "plan.bin");

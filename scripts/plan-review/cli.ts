@@ -5,7 +5,14 @@
  */
 import yargs from "yargs/yargs";
 import { analyze } from "./analyze";
-import { InputError, readAcknowledgements, readCheckov, readPlan, readSynth } from "./io";
+import {
+  checkSameEnvironment,
+  InputError,
+  readAcknowledgements,
+  readCheckov,
+  readPlan,
+  readSynth,
+} from "./io";
 import { Format, render } from "./render";
 
 class UsageError extends Error {
@@ -64,10 +71,14 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
     if (args.help) return 0;
     if (args.baseCheckov && !args.checkov) throw new UsageError("--base-checkov needs --checkov");
     const plan = readPlan(String(args.plan));
+    const head = args.synth ? readSynth(args.synth, "--synth") : undefined;
+    const base = args.baseSynth ? readSynth(args.baseSynth, "--base-synth") : undefined;
+    if (head) checkSameEnvironment(plan, head, "--synth");
+    if (base) checkSameEnvironment(plan, base, "--base-synth");
     const report = analyze({
       plan,
-      head: args.synth ? readSynth(args.synth, "--synth") : undefined,
-      base: args.baseSynth ? readSynth(args.baseSynth, "--base-synth") : undefined,
+      head,
+      base,
       drift: args.drift,
       acknowledgements: args.ack ? readAcknowledgements(args.ack) : [],
       ...(args.checkov

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { AckError, Acknowledgement, parseAcknowledgements } from "./ack";
 import { CheckovFailure, checkovFailures } from "./checkov";
-import { PlanJson, SynthJson } from "./types";
+import { JsonObject, PlanJson, SynthJson } from "./types";
 
 export class InputError extends Error {
   override readonly name = "InputError";
@@ -64,6 +64,38 @@ export function readSynth(path: string, flag: string): SynthJson {
   if (!doc || typeof doc !== "object" || (doc.resource !== undefined && typeof doc.resource !== "object"))
     throw new InputError(`${flag} ${file} is not a synthesised stack`);
   return doc;
+}
+
+/** The `Environment` of a synth's aws provider default tags (every stack sets one), if any. */
+function synthEnvironment(doc: SynthJson): string | undefined {
+  const tags = (doc.provider?.aws?.[0]?.default_tags as JsonObject[] | undefined)?.[0]?.tags as
+    JsonObject | undefined;
+  return typeof tags?.Environment === "string" ? tags.Environment : undefined;
+}
+
+/** The `Environment` tags of the plan's resources (as planned, and as they were). */
+function planEnvironments(plan: PlanJson): Set<string> {
+  const envs = new Set<string>();
+  for (const rc of [...(plan.resource_changes ?? []), ...(plan.resource_drift ?? [])])
+    for (const side of [rc.change.before, rc.change.after]) {
+      const env = ((side as JsonObject | null)?.tags_all as JsonObject | null | undefined)?.Environment;
+      if (typeof env === "string") envs.add(env);
+    }
+  return envs;
+}
+
+/**
+ * Refuses a synth of another environment than the plan's: the stacks share their addresses, so
+ * the review would run without an error but read the wrong stack's protections and policies.
+ * Known only when the plan carries `Environment` tags and the synth its provider's default tags.
+ */
+export function checkSameEnvironment(plan: PlanJson, synth: SynthJson, flag: string): void {
+  const want = synthEnvironment(synth);
+  const got = [...planEnvironments(plan)].sort();
+  if (want !== undefined && got.length > 0 && !got.includes(want))
+    throw new InputError(
+      `${flag} is the ${want} stack's synth, but the plan's resources are tagged Environment=${got.join(",")}: review a plan with its own stack's synth`,
+    );
 }
 
 export function readAcknowledgements(file: string): Acknowledgement[] {

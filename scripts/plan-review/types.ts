@@ -40,6 +40,7 @@ export interface SynthJson {
   moved?: { from: string; to: string }[];
   output?: Record<string, { value?: Json; sensitive?: boolean }>;
   terraform?: JsonObject;
+  provider?: Record<string, JsonObject[]>;
 }
 
 export type Level = "block" | "warn" | "info";
