@@ -175,6 +175,16 @@ describe("the job's own flags", () => {
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split("\n")).toEqual([`submit-job: --input ${missing} does not exist`]);
+    const remote = await cli(
+      ["batch-processing", "--local", "--repo-root", repo].concat([
+        "--input",
+        "file://host/lake",
+        "--output",
+        join(repo, "out"),
+      ]),
+    );
+    expect(remote.code).toBe(2);
+    expect(remote.stderr).toMatch(/^submit-job: --input file:\/\/host\/lake is not a local file URI: /);
     expect(existsSync(marker)).toBe(false);
   });
 });

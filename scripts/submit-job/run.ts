@@ -513,7 +513,14 @@ async function runLocal(
   }
   // A lake root that is not there is a typo, not an empty lake (a job reads a missing partition
   // below it as empty, and would report success with empty outputs).
-  const inputPath = o.input!.startsWith("file:") ? fileURLToPath(o.input!) : o.input!;
+  let inputPath = o.input!;
+  if (inputPath.startsWith("file:")) {
+    try {
+      inputPath = fileURLToPath(inputPath);
+    } catch (e) {
+      throw new UsageError(`--input ${o.input} is not a local file URI: ${(e as Error).message}`);
+    }
+  }
   if (!existsSync(inputPath)) throw new UsageError(`--input ${o.input} does not exist`);
   if (!/^local(\[(\*|\d+)\])?$/.test(o.master))
     throw new UsageError(`--master must be local, local[N] or local[*], got "${o.master}"`);
