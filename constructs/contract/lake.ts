@@ -43,16 +43,20 @@ function isCalendarDay(year: number, month: number, day: number): boolean {
   return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
 }
 
+/** The partition a year/month/day/hour match names, or null when it names no real hour. */
+function realHour(m: RegExpExecArray | null): HourPartition | null {
+  if (!m) return null;
+  const [, year, month, day, hour] = m;
+  if (+hour > 23 || !isCalendarDay(+year, +month, +day)) return null;
+  return { year, month, day, hour };
+}
+
 /**
  * The streaming processor's `--partition` value as its `common.lake.parse_partition` reads it
  * (surrounding spaces and one trailing "/" allowed, a real hour), or null.
  */
 export function parsePartitionArg(text: string): HourPartition | null {
-  const m = /^year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/?$/.exec(text.trim());
-  if (!m) return null;
-  const [, year, month, day, hour] = m;
-  if (+hour > 23 || !isCalendarDay(+year, +month, +day)) return null;
-  return { year, month, day, hour };
+  return realHour(/^year=(\d{4})\/month=(\d{2})\/day=(\d{2})\/hour=(\d{2})\/?$/.exec(text.trim()));
 }
 
 /** A batch job's `--from-day`/`--to-day` value as `common.lake.parse_day` reads it: a real `YYYY-MM-DD`. */
@@ -70,9 +74,5 @@ export function isDayArg(text: string): boolean {
  */
 export function parseHourPartition(key: string): HourPartition | null {
   if (!key.startsWith(LAKE_PREFIXES.streamingData)) return null;
-  const m = PARTITION_RE.exec(key.slice(LAKE_PREFIXES.streamingData.length));
-  if (!m) return null;
-  const [, year, month, day, hour] = m;
-  if (+hour > 23 || !isCalendarDay(+year, +month, +day)) return null;
-  return { year, month, day, hour };
+  return realHour(PARTITION_RE.exec(key.slice(LAKE_PREFIXES.streamingData.length)));
 }

@@ -282,7 +282,7 @@ export function checkJobArgs(job: ArgparseJob, extra: readonly string[]): void {
   }
   // A day range the jobs would refuse (batch-processing's own check), refused before the upload.
   const day = (name: string) =>
-    [...values].find(([a, v]) => a.type === "day_arg" && a.flags.includes(name) && v)?.[1].value;
+    [...values].find(([a]) => a.type === "day_arg" && a.flags.includes(name))?.[1].value;
   const [from, to] = [day("--from-day"), day("--to-day")];
   if (from !== undefined && to !== undefined && to < from)
     throw new UsageError(`--to-day ${to} is before --from-day ${from} (${job.name} option)`);

@@ -183,6 +183,7 @@ function refuseStrays(command: string, words: readonly string[]): void {
   );
 }
 
+/** Each lifecycle command's own options: what it registers with yargs, and all it accepts. */
 const LIFECYCLE_OPTIONS: Record<LifecycleCommand, Record<string, Options>> = {
   runs: RUNS_OPTIONS,
   status: STATUS_OPTIONS,
@@ -241,11 +242,15 @@ async function main(argv: string[]): Promise<number> {
           "<run> is a run id (what --run-id named, or <job>:<run-id>) or a step id (s-...).",
       )
       .command("list", "list the jobs in jobs/ with their arguments")
-      .command("runs", "the cluster's runs, newest first", (y) => y.options(RUNS_OPTIONS))
-      .command("status [run]", "a run's state, times, failure and links", (y) => y.options(STATUS_OPTIONS))
-      .command("logs [run]", "a run's step stderr/stdout from the log URI", (y) => y.options(LOGS_OPTIONS))
+      .command("runs", "the cluster's runs, newest first", (y) => y.options(LIFECYCLE_OPTIONS.runs))
+      .command("status [run]", "a run's state, times, failure and links", (y) =>
+        y.options(LIFECYCLE_OPTIONS.status),
+      )
+      .command("logs [run]", "a run's step stderr/stdout from the log URI", (y) =>
+        y.options(LIFECYCLE_OPTIONS.logs),
+      )
       .command("cancel [run]", "cancel a PENDING or RUNNING run (SEND_INTERRUPT)", (y) =>
-        y.options(JOB_OPTION),
+        y.options(LIFECYCLE_OPTIONS.cancel),
       )
       .command("$0", "upload a jobs/ script and run it as an EMR step", (y) => y.options(SUBMIT_OPTIONS))
       .example("$0 list", "jobs and their arguments")

@@ -6,7 +6,7 @@ import type { JobInfo } from "./jobs";
 import type { CancelCommandResult, LogsResult, RunInfo, RunsResult, StatusResult } from "./lifecycle";
 import type { Traceback } from "./logs";
 import { formatElapsed } from "./plan";
-import type { SubmitResult } from "./run";
+import type { SubmitResult, Upload } from "./run";
 
 export function listText(jobs: readonly JobInfo[]): string {
   const out: string[] = [];
@@ -26,6 +26,9 @@ export function listText(jobs: readonly JobInfo[]): string {
   return out.map((l) => `${l}\n`).join("");
 }
 
+/** `<uri>  (<bytes> bytes, sha256 <hex><more>)`: a script or helper zip in a dry run. */
+const sized = (u: Upload, more = "") => `${u.uri}  (${u.bytes} bytes, sha256 ${u.sha256}${more})`;
+
 export function submitText(r: SubmitResult): string {
   if (!r.dryRun) return `${r.stepId ?? r.job} ${r.state}\n`;
   if (!r.request) return localDryRunText(r);
@@ -34,10 +37,8 @@ export function submitText(r: SubmitResult): string {
     `cluster    ${r.clusterId}  (from ${r.sources?.clusterId})`,
     `input      ${r.input}  (from ${r.sources?.input})`,
     `output     ${r.output}  (from ${r.sources?.output})`,
-    `script     ${r.script.uri}  (${r.script.bytes} bytes, sha256 ${r.script.sha256})`,
-    ...(r.pyFiles
-      ? [`py-files   ${r.pyFiles.uri}  (${r.pyFiles.bytes} bytes, sha256 ${r.pyFiles.sha256})`]
-      : []),
+    `script     ${sized(r.script)}`,
+    ...(r.pyFiles ? [`py-files   ${sized(r.pyFiles)}`] : []),
     ...(r.pythonEnv
       ? [
           `python env ${r.pythonEnv.uri}  (${r.pythonEnv.requirements}${r.pythonEnv.bytes !== undefined ? `, ${r.pythonEnv.bytes} bytes, sha256 ${r.pythonEnv.sha256}` : ""})`,
@@ -57,11 +58,9 @@ function localDryRunText(r: SubmitResult): string {
     `job        ${r.job}  run-id ${r.runId}  (local)`,
     `input      ${r.input}`,
     `output     ${r.output}`,
-    `script     ${r.script.uri}  (${r.script.bytes} bytes, sha256 ${r.script.sha256})`,
+    `script     ${sized(r.script)}`,
     ...(r.pyFiles
-      ? [
-          `py-files   ${r.pyFiles.uri}  (${r.pyFiles.bytes} bytes, sha256 ${r.pyFiles.sha256}; written to a temporary directory when it runs)`,
-        ]
+      ? [`py-files   ${sized(r.pyFiles, "; written to a temporary directory when it runs")}`]
       : []),
     ...(r.pythonEnv ? [`python env ${r.pythonEnv.uri}  (${r.pythonEnv.requirements})`] : []),
     "spark-submit command (dry run: nothing run):",

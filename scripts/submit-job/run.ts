@@ -242,6 +242,9 @@ function validateCommon(o: SubmitOptions): {
   return { conf, timeoutSeconds, logWaitSeconds, runId: o.runId };
 }
 
+/** Seconds since `started` on `clock`, to the hundredth (a result's durationSeconds). */
+const secondsSince = (clock: Clock, started: number) => Math.round((clock.now() - started) / 10) / 100;
+
 /** Runs one submission. Throws UsageError/AwsError; returns the outcome otherwise. */
 export async function submit(
   o: SubmitOptions,
@@ -289,7 +292,7 @@ export async function submit(
     result.pythonEnv!.packed = env.packed;
     return env;
   };
-  const duration = () => Math.round((deps.clock.now() - started) / 10) / 100;
+  const duration = () => secondsSince(deps.clock, started);
   if (o.dryRun) {
     result.dryRun = true;
     result.request = plan.request;
@@ -579,7 +582,7 @@ async function runLocal(
       args: [sparkSubmit, ...args],
       input: o.input!,
       output: o.output!,
-      durationSeconds: Math.round((deps.clock.now() - started) / 10) / 100,
+      durationSeconds: secondsSince(deps.clock, started),
     };
     return { outcome: { kind: "submitted" }, result };
   }
@@ -618,7 +621,7 @@ async function runLocal(
       args: [sparkSubmit, ...args],
       input: o.input!,
       output: o.output!,
-      durationSeconds: Math.round((deps.clock.now() - started) / 10) / 100,
+      durationSeconds: secondsSince(deps.clock, started),
     };
     if (state === "FAILED")
       result.failure = {
