@@ -160,6 +160,40 @@ describe("the job's own flags", () => {
     expect(existsSync(join(repo, "out"))).toBe(false);
   });
 
+  it("a failed --local run is explained by the job's own error line, its output passed on as it came", async () => {
+    // A stand-in for a failing job: spark-submit's log lines on stderr, the Python process's
+    // output on stdout (where PySpark's runner puts the job's stderr in local mode), exit 1.
+    const repo = mkdtempSync(join(tmpdir(), "sj-cli-"));
+    mkdirSync(join(repo, ".venv", "bin"), { recursive: true });
+    mkdirSync(join(repo, "in"));
+    const fake = join(repo, ".venv", "bin", "spark-submit");
+    const script = [
+      `process.stderr.write("26/12/04 03:07:16 ERROR TaskSetManager: Task 0 in stage 0.0 failed 1 times\\n");`,
+      `process.stdout.write("batch-processing: error: RuntimeException: x.parquet is not a Parquet file\\n");`,
+      `process.stderr.write("26/12/04 03:07:17 INFO ShutdownHookManager: Shutdown hook called\\n");`,
+      `process.exitCode = 1;`,
+    ];
+    writeFileSync(fake, `#!${process.execPath}\n${script.join("\n")}\n`);
+    chmodSync(fake, 0o755);
+    const args = ["batch-processing", "--local", "--repo-root", repo, "--input", join(repo, "in")];
+    const json = await cli([...args, "--output", join(repo, "out"), "--json"]);
+    expect(json.code).toBe(1);
+    const res = JSON.parse(json.stdout);
+    expect(res.failure).toEqual({
+      reason: "spark-submit exited with 1",
+      message: "batch-processing: error: RuntimeException: x.parquet is not a Parquet file",
+    });
+    // With --json the job's output goes to stderr, so stdout stays one JSON document.
+    expect(json.stderr).toContain("TaskSetManager: Task 0 in stage 0.0 failed");
+    expect(json.stderr).toContain("batch-processing: error: RuntimeException");
+    const text = await cli([...args, "--output", join(repo, "out")]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(
+      "batch-processing: error: RuntimeException: x.parquet is not a Parquet file\n",
+    );
+    expect(text.stderr).toContain("ShutdownHookManager: Shutdown hook called\n");
+  });
+
   it("--local with an --input that does not exist is a usage error; spark-submit never starts", async () => {
     const { repo, marker } = fakeRepo();
     const missing = join(repo, "nope");

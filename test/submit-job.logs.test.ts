@@ -3,7 +3,8 @@
  * (test/fixtures/emr-logs/, see its README): the application id in the step's stderr, the
  * driver's container (the last attempt's application master), its stdout before its stderr, the
  * traceback bounded; and what is said when EMR has not uploaded the logs yet. Also the wait after
- * a FAILED step and `status`, which show the same.
+ * a FAILED step and `status`, which show the same; and a failed --local run, explained from its
+ * output the same way.
  */
 import {
   applicationIdOf,
@@ -13,6 +14,7 @@ import {
   findTraceback,
 } from "../scripts/submit-job/logs";
 import { parseRunRef, status } from "../scripts/submit-job/lifecycle";
+import { localFailure, OutputTail } from "../scripts/submit-job/run";
 import { logsText } from "../scripts/submit-job/print";
 import { waitForStep } from "../scripts/submit-job/wait";
 import {
@@ -297,5 +299,59 @@ describe("a FAILED step shows its traceback", () => {
       applicationId: "application_1769850000000_0007",
       traceback: { kind: "traceback", lines: 4, uri: expect.stringMatching(/_02_000001\/stdout\.gz$/) },
     });
+  });
+});
+
+describe("a failed --local run, from its output", () => {
+  const log = (msg: string) => `26/12/04 03:07:16 ERROR TaskSetManager: ${msg}`;
+
+  it("the job's error line is the message; no traceback when the job printed none", () => {
+    const out = [log("Task 0 in stage 0.0 failed 1 times"), "batch-processing: error: boom", log("after")];
+    expect(localFailure(1, out.join("\n"))).toEqual({
+      reason: "spark-submit exited with 1",
+      message: "batch-processing: error: boom",
+    });
+  });
+
+  it("with JOB_DEBUG's traceback: the error line still the message, the traceback kept as on EMR", () => {
+    const out = [
+      "Traceback (most recent call last):",
+      '  File "/repo/jobs/batch_processing.py", line 14, in run',
+      "ValueError: bad value",
+      "batch-processing: error: ValueError: bad value",
+    ].join("\n");
+    expect(localFailure(1, out)).toEqual({
+      reason: "spark-submit exited with 1",
+      message: "batch-processing: error: ValueError: bad value",
+      traceback: {
+        uri: "spark-submit output",
+        kind: "traceback",
+        text: out.split("\n").slice(0, 3).join("\n"),
+        lines: 3,
+        truncated: false,
+      },
+    });
+  });
+
+  it("a job without the error boundary: the traceback's last line is the message", () => {
+    const out = ["Traceback (most recent call last):", '  File "x.py", line 1, in <module>', "KeyError: 'a'"];
+    const f = localFailure(1, [...out, log("shutdown")].join("\n"));
+    expect(f.message).toBe("KeyError: 'a'");
+    expect(f.traceback?.text).toBe(out.join("\n"));
+  });
+
+  it("nothing recognisable (spark-submit failed before Python ran): the output is what explains it", () => {
+    expect(localFailure("SIGKILL", "Error: Could not find or load main class\n")).toEqual({
+      reason: "spark-submit exited with SIGKILL",
+      message: "see the job output above",
+    });
+  });
+
+  it("keeps the end of the output, at most its limit, in order", () => {
+    const tail = new OutputTail(10);
+    for (const chunk of ["aaaa", "bbbb", "cccc", "dd"]) tail.add(Buffer.from(chunk));
+    expect(tail.text()).toBe("bbbbccccdd");
+    tail.add(Buffer.from("0123456789XY"));
+    expect(tail.text()).toBe("23456789XY");
   });
 });

@@ -205,8 +205,10 @@ const CHAIN = [
   "During handling of the above exception, another exception occurred:",
   "The above exception was the direct cause of the following exception:",
 ];
-/** A log4j or logging line: where a traceback printed among them ends. */
+/** A log4j or logging line: where a traceback printed among them ends (as at the job's error line). */
 const LOG_LINE = /^(\d{2}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2})\b/;
+/** The one line a job's error boundary prints (after the traceback, with JOB_DEBUG=1). */
+const ERROR_LINE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*: error: .+$/;
 const JAVA_FRAME = /^\s+(at [\w$.<>/-]+\(.*\)|\.\.\. \d+ more)\s*$/;
 
 /**
@@ -233,7 +235,7 @@ export function findTraceback(text: string, maxLines = TRACEBACK_LINES): Omit<Tr
     start = prev;
   }
   let end = start + 1;
-  while (end < lines.length && !LOG_LINE.test(lines[end])) end++;
+  while (end < lines.length && !LOG_LINE.test(lines[end]) && !ERROR_LINE.test(lines[end])) end++;
   const block = lines.slice(start, end);
   while (block.length > 1 && block[block.length - 1].trim() === "") block.pop();
   const folded: string[] = [];
@@ -261,7 +263,7 @@ export function findTraceback(text: string, maxLines = TRACEBACK_LINES): Omit<Tr
 
 /** The last `<job>: error: ...` line (the jobs' own error boundary prints one instead of a traceback). */
 export function findErrorLine(text: string): Omit<Traceback, "uri"> | undefined {
-  const all = text.match(/^[a-z][a-z0-9]*(?:-[a-z0-9]+)*: error: .+$/gm);
+  const all = text.match(new RegExp(ERROR_LINE.source, "gm"));
   if (!all) return undefined;
   return { kind: "error-line", text: all[all.length - 1], lines: 1, truncated: false };
 }

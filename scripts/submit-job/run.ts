@@ -35,7 +35,7 @@ import {
 } from "./plan";
 import { planSubmission, type PlannedObject, type SubmitPlan } from "./submission";
 import { addSparkUi, consoleLinks, type Links } from "./links";
-import { stepLogPrefix } from "./logs";
+import { findErrorLine, findTraceback, stepLogPrefix } from "./logs";
 import { type Clock, type Failure, type Progress, waitForStep } from "./wait";
 
 export interface SubmitOptions {
@@ -496,6 +496,44 @@ export function localSparkArgs(
   return [...args, script, ...jobArgs].filter((a) => a !== "");
 }
 
+/** How much of a local run's output is kept to explain a failure (its end is what matters). */
+export const LOCAL_TAIL_BYTES = 1 << 20;
+
+/** The last `limit` bytes of a child's output, both streams in the order they came. */
+export class OutputTail {
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  constructor(private readonly limit = LOCAL_TAIL_BYTES) {}
+  add(b: Buffer): void {
+    this.chunks.push(b);
+    this.bytes += b.length;
+    while (this.chunks.length > 1 && this.bytes - this.chunks[0].length >= this.limit)
+      this.bytes -= this.chunks.shift()!.length;
+  }
+  text(): string {
+    const all = Buffer.concat(this.chunks);
+    return all.subarray(Math.max(0, all.length - this.limit)).toString("utf8");
+  }
+}
+
+/**
+ * A failed local run, explained from its output as a step's failure is from its logs: the job's
+ * own error line (else the last line of a Python traceback) as the message, and the traceback,
+ * when there is one (`JOB_DEBUG=1`, or a job without the error boundary), as on EMR. In local mode
+ * PySpark's runner passes the Python process's stderr to spark-submit's stdout, so both streams
+ * are searched together.
+ */
+export function localFailure(exit: number | string | null, output: string): Failure {
+  const traceback = findTraceback(output);
+  const message =
+    findErrorLine(output)?.text ?? traceback?.text.split("\n").pop() ?? "see the job output above";
+  return {
+    reason: `spark-submit exited with ${exit}`,
+    message,
+    ...(traceback ? { traceback: { uri: "spark-submit output", ...traceback } } : {}),
+  };
+}
+
 async function runLocal(
   o: SubmitOptions,
   deps: Deps,
@@ -596,18 +634,29 @@ async function runLocal(
     const args = sparkArgs(pyFiles);
     deps.progress.info(`local: ${sparkSubmit} ${args.join(" ")}`);
     const child = spawn(sparkSubmit, args, {
-      stdio: ["ignore", deps.childStdout === "stderr" ? process.stderr : "inherit", "inherit"],
+      // Piped, not inherited: passed on as it comes, and its end kept to explain a failure.
+      stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
         PYSPARK_PYTHON: process.env.PYSPARK_PYTHON ?? py,
         PYSPARK_DRIVER_PYTHON: process.env.PYSPARK_DRIVER_PYTHON ?? py,
       },
     });
+    const output = new OutputTail();
+    child.stdout.on("data", (b: Buffer) => {
+      (deps.childStdout === "stderr" ? process.stderr : process.stdout).write(b);
+      output.add(b);
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      process.stderr.write(b);
+      output.add(b);
+    });
     const onAbort = () => child.kill("SIGINT");
     deps.signal?.addEventListener("abort", onAbort, { once: true });
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
       child.once("error", (e) => reject(new UsageError(`cannot run ${sparkSubmit}: ${e.message}`)));
-      child.once("exit", (c, s) => resolve([c, s]));
+      // "close", not "exit": the piped output has all been read by then.
+      child.once("close", (c, s) => resolve([c, s]));
     });
     deps.signal?.removeEventListener("abort", onAbort);
     const interrupted = deps.signal?.aborted || signal === "SIGINT";
@@ -623,11 +672,7 @@ async function runLocal(
       output: o.output!,
       durationSeconds: secondsSince(deps.clock, started),
     };
-    if (state === "FAILED")
-      result.failure = {
-        reason: `spark-submit exited with ${code ?? signal}`,
-        message: "see the job output above",
-      };
+    if (state === "FAILED") result.failure = localFailure(code ?? signal, output.text());
     return { outcome: interrupted ? { kind: "interrupted" } : { kind: "local", code, signal }, result };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
