@@ -203,6 +203,11 @@ describe("finding a traceback in text", () => {
       "optimization: error: bad --partitions",
     );
     expect(findErrorLine("ERROR: not ours: error: x")).toBeUndefined();
+    // A job's argument parser: its usage, then the script's name.
+    const usage =
+      "usage: batch_processing.py [-h] --input INPUT\nbatch_processing.py: error: argument --to-day: x\n";
+    expect(findErrorLine(usage)?.text).toBe("batch_processing.py: error: argument --to-day: x");
+    expect(findErrorLine("/tmp/batch_processing.py: error: x")).toBeUndefined();
   });
   it("finds the application id and the driver containers", () => {
     expect(applicationIdOf("Submitted application application_17_0001\n... application_17_0002 ...")).toBe(

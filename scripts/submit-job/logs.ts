@@ -207,8 +207,11 @@ const CHAIN = [
 ];
 /** A log4j or logging line: where a traceback printed among them ends (as at the job's error line). */
 const LOG_LINE = /^(\d{2}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2})\b/;
-/** The one line a job's error boundary prints (after the traceback, with JOB_DEBUG=1). */
-const ERROR_LINE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*: error: .+$/;
+/**
+ * The one line a job's error boundary prints (`batch-processing: error: ...`, after the traceback
+ * with JOB_DEBUG=1), or its argument parser (`batch_processing.py: error: ...`, after its usage).
+ */
+const ERROR_LINE = /^(?:[a-z][a-z0-9]*(?:-[a-z0-9]+)*|[A-Za-z_]\w*\.py): error: .+$/;
 const JAVA_FRAME = /^\s+(at [\w$.<>/-]+\(.*\)|\.\.\. \d+ more)\s*$/;
 
 /**
@@ -261,7 +264,10 @@ export function findTraceback(text: string, maxLines = TRACEBACK_LINES): Omit<Tr
   return { kind: "traceback", text: kept.join("\n"), lines: kept.length, truncated: true };
 }
 
-/** The last `<job>: error: ...` line (the jobs' own error boundary prints one instead of a traceback). */
+/**
+ * The last `<job>: error: ...` line (the jobs' own error boundary prints one instead of a
+ * traceback; their argument parsers print `<script>.py: error: ...`).
+ */
 export function findErrorLine(text: string): Omit<Traceback, "uri"> | undefined {
   const all = text.match(new RegExp(ERROR_LINE.source, "gm"));
   if (!all) return undefined;
