@@ -223,6 +223,23 @@ describe("the job's own flags", () => {
   });
 });
 
+describe("--help", () => {
+  it("fits 110 columns, each example command whole on its line (or continued with a backslash)", async () => {
+    const r = await cli(["--help"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines.filter((l) => l.length > 110)).toEqual([]);
+    const examples = lines.slice(lines.indexOf("Examples:") + 1);
+    expect(examples).toContain(
+      "  submit-job batch-processing --outputs outputs.json --run-id nightly-2026-01-31 --no-wait --json",
+    );
+    // A command line is a comment, a command, or the continuation of one ending in a backslash.
+    examples.forEach((l, i) => {
+      if (!/^ {2}(# |submit-job )/.test(l)) expect(examples[i - 1]).toMatch(/ \\$/);
+    });
+  });
+});
+
 describe("usage errors: one line naming the word, exit 2", () => {
   const cases: [string, string[], RegExp][] = [
     [

@@ -22,6 +22,23 @@ import { cancelText, listText, logsText, runsText, statusText, submitText } from
 import { runTerraformOutput, submit } from "./run";
 import { makeProgress, realClock } from "./wait";
 
+/** --help's examples (`$0` is the command's name), each at most 100 columns. */
+const EXAMPLES = [
+  "Examples:",
+  "  # the jobs and their arguments",
+  "  $0 list",
+  "  # run on the stack's cluster, default input and output, at most 45 minutes",
+  "  $0 batch-processing --timeout 45m",
+  "  # CI: an idempotent submit, the result as JSON",
+  "  $0 batch-processing --outputs outputs.json --run-id nightly-2026-01-31 --no-wait --json",
+  "  # where that run is now; the last failed runs",
+  "  $0 status nightly-2026-01-31",
+  "  $0 runs --state FAILED --limit 5",
+  "  # local Spark on a local lake",
+  "  $0 streaming-processor --local --input ./lake/streaming-data --output ./out \\",
+  "      --partition year=2026/month=01/day=31/hour=09",
+].join("\n");
+
 // The SDK's "node >= 22 from 2027" notice is not actionable for a CLI user on every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -253,18 +270,9 @@ async function main(argv: string[]): Promise<number> {
         y.options(LIFECYCLE_OPTIONS.cancel),
       )
       .command("$0", "upload a jobs/ script and run it as an EMR step", (y) => y.options(SUBMIT_OPTIONS))
-      .example("$0 list", "jobs and their arguments")
-      .example("$0 batch-processing --timeout 45m", "run on the stack's cluster with default input/output")
-      .example(
-        "$0 batch-processing --outputs outputs.json --run-id nightly-2026-01-31 --no-wait --json",
-        "CI: idempotent submit, JSON result",
-      )
-      .example("$0 status nightly-2026-01-31", "where that run is now")
-      .example("$0 runs --state FAILED --limit 5", "the last failed runs")
-      .example(
-        "$0 streaming-processor --local --input ./lake/raw --output ./lake/out --partition year=2026/month=01/day=31/hour=09",
-        "local Spark",
-      )
+      // Examples as an epilogue, one comment line then the command: yargs' two-column examples
+      // wrap a long command in the middle of its arguments.
+      .epilogue(EXAMPLES)
       .help()
       .version(false)
       .wrap(Math.min(110, process.stdout.columns ?? 110))
