@@ -3,9 +3,13 @@
  * config. Account ids below are placeholders for the offline plan; set yours (or
  * PIPELINE_<ENV>_ACCOUNT_ID) before `cdktf deploy`. See docs/operations.md, "Deploying".
  */
+import { join } from "node:path";
 import { App } from "cdktf";
+import { REPO_ROOT } from "./constructs/bundled-lambda";
 import { EnvironmentConfig } from "./constructs/config";
-import { PipelineStack } from "./constructs/pipeline-stack";
+import { STREAMING_JOB } from "./constructs/contract/trigger-env";
+import { PipelineStack, type PipelineStackAssets } from "./constructs/pipeline-stack";
+import { packForStack } from "./scripts/submit-job/pyenv";
 
 const env = (name: string): string | undefined => process.env[name] || undefined;
 
@@ -79,18 +83,32 @@ export const ENVIRONMENTS: readonly EnvironmentConfig[] = [
 ];
 
 /** Builds the app (exported for tests and the benchmark). */
-export function buildApp(outdir?: string, environments: readonly EnvironmentConfig[] = ENVIRONMENTS): App {
+export function buildApp(
+  outdir?: string,
+  environments: readonly EnvironmentConfig[] = ENVIRONMENTS,
+  assets: PipelineStackAssets = {},
+): App {
   const app = new App(outdir ? { outdir } : undefined);
-  for (const config of environments) new PipelineStack(app, `pipeline-${config.envName}`, config);
+  for (const config of environments) new PipelineStack(app, `pipeline-${config.envName}`, config, assets);
   return app;
 }
 
+/**
+ * What the stacks ship that is built first: the streaming processor's requirements, when it has
+ * any, packed for the cluster as submit-job packs them (same cache, same key), so the stream
+ * trigger's steps run with them. Nothing when it has none.
+ */
+export async function buildAssets(jobsDir = join(REPO_ROOT, "jobs")): Promise<PipelineStackAssets> {
+  const env = await packForStack(REPO_ROOT, jobsDir, STREAMING_JOB, (line) => console.error(line));
+  return env ? { streamingPythonEnv: env } : {};
+}
+
 if (require.main === module) {
-  try {
-    buildApp().synth();
-  } catch (e) {
-    // A config error is one line, never a stack trace.
-    console.error(`synth failed: ${(e as Error).message}`);
-    process.exit(2);
-  }
+  buildAssets()
+    .then((assets) => buildApp(undefined, ENVIRONMENTS, assets).synth())
+    .catch((e) => {
+      // A config or packing error is one line, never a stack trace.
+      console.error(`synth failed: ${(e as Error).message}`);
+      process.exit(2);
+    });
 }

@@ -8,7 +8,17 @@ import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { BundledLambda, REPO_ROOT } from "./bundled-lambda";
 import { Cmk, logsKeyStatement } from "./cmk";
-import { jobFileName, jobPackage, type JobPackage, packageKeys, PY_FILES_NAME } from "./contract/job-package";
+import {
+  declaresRequirements,
+  jobFileName,
+  jobPackage,
+  type JobPackage,
+  packageKeys,
+  PY_FILES_NAME,
+  type PythonEnvAsset,
+  pythonEnvKey,
+  requirementsFile,
+} from "./contract/job-package";
 import { LAKE_PREFIXES } from "./contract/lake";
 import { STREAMING_JOB, TRIGGER_ENV } from "./contract/trigger-env";
 import { DataLake } from "./data-lake";
@@ -37,6 +47,12 @@ export interface JobTriggerProps {
   readonly logRetentionDays?: number;
   /** Directory with streaming_processor.py and its helper packages. @default <repo>/jobs */
   readonly jobsDir?: string;
+  /**
+   * The streaming processor's requirements packed for the cluster, when it has any (main.ts packs
+   * them as submit-job does); uploaded to their submit-job key and run by every trigger step.
+   * Required exactly when jobsDir gives the processor a requirements file. @default none
+   */
+  readonly pythonEnv?: PythonEnvAsset;
   /** Directory holding the built trigger bundle (index.js). @default dist/lambda/emr-trigger */
   readonly triggerBundleDir?: string;
 }
@@ -54,6 +70,8 @@ export class JobTrigger extends Construct {
   public readonly scriptUri: string;
   /** The helper zip's URI; undefined when the processor imports no helper package. */
   public readonly pyFilesUri: string | undefined;
+  /** Its packed requirements' URI; undefined when it has none. */
+  public readonly pythonEnvUri: string | undefined;
 
   constructor(scope: Construct, id: string, props: JobTriggerProps) {
     super(scope, id);
@@ -67,12 +85,25 @@ export class JobTrigger extends Construct {
     } catch {
       throw new Error(`JobTrigger: ${join(jobsDir, jobFileName(STREAMING_JOB))} not found; set jobsDir`);
     }
+    // Its steps run with the requirements submit-job's runs of it would have, or not at all.
+    const reqFile = requirementsFile(jobsDir, STREAMING_JOB);
+    const declared = reqFile !== undefined && declaresRequirements(reqFile);
+    if (declared && !props.pythonEnv)
+      throw new Error(
+        `JobTrigger: ${reqFile} gives ${STREAMING_JOB} requirements, but no packed environment was passed for its steps (main.ts packs one: synth with \`npx cdktf synth\`)`,
+      );
+    if (!declared && props.pythonEnv)
+      throw new Error(
+        `JobTrigger: a packed environment (${props.pythonEnv.requirements}) was passed, but ${STREAMING_JOB} has no requirements in ${jobsDir}`,
+      );
 
     // defaults
     const partition = partitionOf(props.region);
     const keys = packageKeys(pkg);
     this.scriptUri = props.lake.uri() + keys.script;
     this.pyFilesUri = keys.pyFiles ? props.lake.uri() + keys.pyFiles : undefined;
+    const envKey = props.pythonEnv ? pythonEnvKey(props.pythonEnv.hash) : undefined;
+    this.pythonEnvUri = envKey ? props.lake.uri() + envKey : undefined;
     const queueName = `${props.name}-streaming-trigger`;
     const functionName = `${props.name}-emr-trigger`;
     const logRetention = props.logRetentionDays ?? STREAMING_LAMBDA_DEFAULTS.logRetentionDays;
@@ -124,6 +155,24 @@ export class JobTrigger extends Construct {
           key: keys.pyFiles,
           source: asset.path,
           sourceHash: pkg.hash,
+          serverSideEncryption: "aws:kms",
+          kmsKeyId: props.lake.kmsKey.arn,
+        }),
+      );
+    }
+
+    if (props.pythonEnv && envKey) {
+      // The key submit-job uploads the same environment to (content-addressed: same bytes).
+      const asset = new TerraformAsset(this, "python-env", {
+        path: props.pythonEnv.path,
+        type: AssetType.FILE,
+      });
+      uploads.push(
+        new S3Object(this, "python-env-object", {
+          bucket: props.lake.bucketName,
+          key: envKey,
+          source: asset.path,
+          sourceHash: props.pythonEnv.hash,
           serverSideEncryption: "aws:kms",
           kmsKeyId: props.lake.kmsKey.arn,
         }),
@@ -198,6 +247,7 @@ export class JobTrigger extends Construct {
         [TRIGGER_ENV.clusterId]: props.cluster.clusterId,
         [TRIGGER_ENV.scriptUri]: this.scriptUri,
         ...(this.pyFilesUri ? { [TRIGGER_ENV.pyFilesUri]: this.pyFilesUri } : {}),
+        ...(this.pythonEnvUri ? { [TRIGGER_ENV.pythonEnvUri]: this.pythonEnvUri } : {}),
         [TRIGGER_ENV.rawEventsUri]: props.lake.uri(LAKE_PREFIXES.streamingData),
         [TRIGGER_ENV.processedUri]: props.lake.uri(LAKE_PREFIXES.processedData),
       },

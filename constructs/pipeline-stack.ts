@@ -12,6 +12,13 @@ import { STREAMING_DEFAULTS } from "./defaults";
 import { StreamingIngest } from "./streaming-ingest";
 import { JobTrigger } from "./job-trigger";
 import { STACK_OUTPUTS, StackOutputName } from "./contract/outputs";
+import type { PythonEnvAsset } from "./contract/job-package";
+
+/** What a stack ships that is built outside it (main.ts builds it before synth). */
+export interface PipelineStackAssets {
+  /** The streaming processor's requirements packed for the cluster (JobTrigger.pythonEnv). @default none */
+  readonly streamingPythonEnv?: PythonEnvAsset;
+}
 
 /** Names derived from the config, shared by constructs that are created in different places. */
 export function resourceNames(config: EnvironmentConfig): {
@@ -42,7 +49,7 @@ export class PipelineStack extends TerraformStack {
   public readonly cluster: SparkCluster;
   public readonly monitoring: Monitoring;
 
-  constructor(scope: Construct, id: string, config: EnvironmentConfig) {
+  constructor(scope: Construct, id: string, config: EnvironmentConfig, assets: PipelineStackAssets = {}) {
     super(scope, id);
     // validate
     validateConfig(config);
@@ -161,6 +168,7 @@ export class PipelineStack extends TerraformStack {
       lake: this.lake,
       cluster: this.cluster,
       monitoring: this.monitoring,
+      ...(assets.streamingPythonEnv ? { pythonEnv: assets.streamingPythonEnv } : {}),
     });
 
     // outputs: the contract list (constructs/contract/outputs.ts) with static ids, which

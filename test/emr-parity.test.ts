@@ -158,6 +158,41 @@ describe("submit-job's step", () => {
   });
 });
 
+describe("a processor with requirements", () => {
+  it("the trigger's steps run under its packed environment as submit-job's run of it does", () => {
+    const env = "s3://lake/scripts/_pyenvs/0123456789ab/pyenv.pex";
+    const scriptUri = "s3://lake/scripts/streaming-processor/00aa11bb22cc/streaming_processor.py";
+    const pyFilesUri = "s3://lake/scripts/streaming-processor/00aa11bb22cc/common.zip";
+    const cfg = configFromEnv({
+      EMR_CLUSTER_ID: "j-1",
+      STREAMING_SCRIPT_URI: scriptUri,
+      STREAMING_PY_FILES_URI: pyFilesUri,
+      STREAMING_PYTHON_ENV_URI: env,
+      RAW_EVENTS_URI: "s3://lake/streaming-data/",
+      PROCESSED_URI: "s3://lake/processed-data/",
+    });
+    const partition = "year=2026/month=01/day=31/hour=23";
+    const fromTrigger = buildStep({ year: "2026", month: "01", day: "31", hour: "23" }, cfg);
+    const fromSubmitJob = buildStepRequest("j-1", {
+      job: "streaming-processor",
+      runId: "r1",
+      scriptUri,
+      pyFilesUri,
+      pythonEnvUri: env,
+      conf: [],
+      jobArgs: fromTrigger.HadoopJarStep.Args.slice(fromTrigger.HadoopJarStep.Args.indexOf(scriptUri) + 1),
+    }).Steps[0];
+    expect(fromTrigger.HadoopJarStep).toEqual(fromSubmitJob.HadoopJarStep);
+    const args = fromTrigger.HadoopJarStep.Args;
+    expect(args.slice(-2)).toEqual(["--partition", partition]);
+    expect(args[args.indexOf("--files") + 1]).toBe(env);
+    expect(effectiveConf(fromTrigger)).toMatchObject({
+      "spark.pyspark.python": "./pyenv.pex",
+      "spark.pyspark.driver.python": "./pyenv.pex",
+    });
+  });
+});
+
 describe.each(JOB_NAMES.map((j) => [j]))("job %s", (job) => {
   const pkg = jobPackage(JOBS, job);
 

@@ -205,6 +205,51 @@ describe("JobTrigger overrides and monitoring", () => {
   });
 });
 
+describe("JobTrigger with the processor's requirements", () => {
+  /** A jobs dir whose processor has requirements, and a stand-in for their packed environment. */
+  function withRequirements(text = "ujson==5.10.0\n") {
+    const dir = mkdtempSync(join(tmpdir(), "jobs-req-"));
+    writeFileSync(join(dir, "streaming_processor.py"), "import ujson\n");
+    mkdirSync(join(dir, "requirements"));
+    writeFileSync(join(dir, "requirements", "streaming-processor.txt"), text);
+    const pex = join(dir, "built.pex");
+    writeFileSync(pex, "a stand-in PEX\n");
+    return {
+      dir,
+      env: { path: pex, hash: "0123456789ab", requirements: "jobs/requirements/streaming-processor.txt" },
+    };
+  }
+
+  it("uploads the packed environment to submit-job's key; every step names it", () => {
+    const { dir, env } = withRequirements();
+    const tf = trigger({ jobsDir: dir, pythonEnv: env });
+    const key = "scripts/_pyenvs/0123456789ab/pyenv.pex";
+    const objects = resources(tf, "aws_s3_object");
+    const pexObject = Object.entries(objects).find(([, o]) => o.key === key);
+    expect(pexObject?.[1]).toMatchObject({ bucket: BUCKET, server_side_encryption: "aws:kms" });
+    expect(String(pexObject?.[1].source)).toMatch(/^assets\//);
+    const vars = (only(tf, "aws_lambda_function").environment as { variables: Record<string, string> })
+      .variables;
+    expect(vars.STREAMING_PYTHON_ENV_URI).toBe(`s3://${BUCKET}/${key}`);
+    // No step may start before the environment is there.
+    expect(only(tf, "aws_lambda_event_source_mapping").depends_on).toContain(
+      `aws_s3_object.${pexObject?.[0]}`,
+    );
+  });
+
+  it("refuses requirements without their environment, and an environment without requirements", () => {
+    const { dir, env } = withRequirements();
+    expect(() => trigger({ jobsDir: dir })).toThrow(
+      `JobTrigger: ${join(dir, "requirements", "streaming-processor.txt")} gives streaming-processor requirements, but no packed environment was passed for its steps`,
+    );
+    const none = withRequirements("# nothing pinned yet\n\n");
+    expect(() => trigger({ jobsDir: none.dir })).not.toThrow();
+    expect(() => trigger({ jobsDir: none.dir, pythonEnv: env })).toThrow(
+      `JobTrigger: a packed environment (jobs/requirements/streaming-processor.txt) was passed, but streaming-processor has no requirements in ${none.dir}`,
+    );
+  });
+});
+
 describe("JobTrigger validation", () => {
   it("fails when batchWindowSeconds is out of range", () => {
     expect(() => trigger({ batchWindowSeconds: 301 })).toThrow(

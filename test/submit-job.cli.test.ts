@@ -8,6 +8,7 @@ import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildAssets } from "../main";
 
 const ROOT = join(__dirname, "..");
 const CLI = join(ROOT, "scripts", "submit-job", "cli.ts");
@@ -414,6 +415,33 @@ describe("third-party requirements, packed by the real pex (needs PyPI)", () => 
     expect(await keyWith(script, lock)).toBe(env0.hash);
     expect(await keyWith(`${script}\n# changed\n`, lock)).toBe(env0.hash);
     expect(await keyWith(script, `${lock}# changed\n`)).not.toBe(env0.hash);
+  });
+
+  it("synth packs the streaming processor's requirements into submit-job's environment (same key, same bytes)", async () => {
+    const jobs = mkdtempSync(join(tmpdir(), "sj-jobs-stream-"));
+    mkdirSync(join(jobs, "requirements"));
+    writeFileSync(join(jobs, "streaming_processor.py"), "import ujson\n");
+    // The same lock as native-dep's, so the same environment.
+    const lock = readFileSync(join(WITH_DEPS, "requirements", "native-dep.txt"));
+    writeFileSync(join(jobs, "requirements", "streaming-processor.txt"), lock);
+    const saved = { PEX_ROOT: process.env.PEX_ROOT, XDG_CACHE_HOME: process.env.XDG_CACHE_HOME };
+    Object.assign(process.env, { PEX_ROOT: pexRoot, XDG_CACHE_HOME: cache });
+    let assets: Awaited<ReturnType<typeof buildAssets>>;
+    try {
+      assets = await buildAssets(jobs);
+    } finally {
+      for (const [k, v] of Object.entries(saved))
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+    }
+    const packed = assets.streamingPythonEnv!;
+    expect(packed.requirements).toMatch(/requirements\/streaming-processor\.txt$/);
+    const viaSubmitJob = JSON.parse((await cli([...OFFLINE, "native-dep"], env())).stdout).pythonEnv;
+    expect(packed.hash).toBe(viaSubmitJob.hash);
+    expect(sha256sum(packed.path)).toBe(viaSubmitJob.sha256);
+    expect(readFileSync(packed.path).subarray(0, 22).toString()).toBe("#!/usr/bin/python3.11\n");
+    // No requirements, nothing packed.
+    expect(await buildAssets(join(ROOT, "jobs"))).toEqual({});
   });
 
   it("a requirement with no wheel for the cluster is a usage error naming it", async () => {

@@ -16,6 +16,7 @@ import {
   CLUSTER_OS,
   clusterPlatform,
   envHash,
+  jobRequirements,
   PEX_VERSION,
   type PackedEnv,
   parseRequirements,
@@ -23,7 +24,7 @@ import {
   pexFailure,
   type Requirements,
 } from "../scripts/submit-job/pyenv";
-import { jobRequirements, submit, type SubmitOptions } from "../scripts/submit-job/run";
+import { submit, type SubmitOptions } from "../scripts/submit-job/run";
 import { FakeClock, MemS3, recordingProgress, ScriptedEmr } from "./submit-job.fakes";
 
 const ROOT = join(__dirname, "..");

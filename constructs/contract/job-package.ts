@@ -28,6 +28,27 @@ export function requirementsFile(jobsDir: string, job: string): string | undefin
   return undefined;
 }
 
+/**
+ * Whether a requirements file names any package: a line that is not blank or a comment. (That
+ * each is a pin is checked where the file is packed, scripts/submit-job/pyenv.ts; a file of
+ * comments only counts as none there too.)
+ */
+export function declaresRequirements(file: string): boolean {
+  return readFileSync(file, "utf8")
+    .split(/\r?\n/)
+    .some((l) => l.replace(/(^|\s)#.*$/, "").trim() !== "");
+}
+
+/** A packed Python environment built for the cluster, for the stack to upload. */
+export interface PythonEnvAsset {
+  /** The built PEX on this machine. */
+  readonly path: string;
+  /** Its key's hash (see pythonEnvKey). */
+  readonly hash: string;
+  /** The requirements file it packs, as shown in messages (e.g. `jobs/requirements.txt`). */
+  readonly requirements: string;
+}
+
 /** File name of a packed Python environment (a PEX) inside its prefix; also its name on the cluster. */
 export const PYTHON_ENV_NAME = "pyenv.pex";
 

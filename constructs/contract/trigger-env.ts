@@ -14,6 +14,8 @@ export const TRIGGER_ENV = {
   scriptUri: "STREAMING_SCRIPT_URI",
   /** s3:// URI of its helper package zip (`--py-files`); unset when it imports none. */
   pyFilesUri: "STREAMING_PY_FILES_URI",
+  /** s3:// URI of its packed Python environment (a PEX); unset when it has no requirements. */
+  pythonEnvUri: "STREAMING_PYTHON_ENV_URI",
   /** s3:// URI of `streaming-data/` (ends with "/"). */
   rawEventsUri: "RAW_EVENTS_URI",
   /** s3:// URI of `processed-data/` (ends with "/"). */

@@ -25,7 +25,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { EMR_RELEASE } from "../../constructs/contract/emr-release";
-import { PYTHON_ENV_NAME } from "../../constructs/contract/job-package";
+import {
+  jobFileName,
+  PYTHON_ENV_NAME,
+  type PythonEnvAsset,
+  requirementsFile,
+} from "../../constructs/contract/job-package";
 import { PackError, UsageError } from "./errors";
 
 /** The pex that packs the environments; requirements.txt pins the same version. */
@@ -157,6 +162,22 @@ export function readRequirements(file: string, jobsDir: string): Requirements | 
   const shown = relative(dirname(jobsDir), file) || file;
   const pins = parseRequirements(bytes.toString("utf8"), shown);
   return pins.length > 0 ? { file, shown, bytes, pins } : undefined;
+}
+
+/**
+ * The job's requirements (per-job file, else the one for jobs/), read and checked. A per-job
+ * file named after the script (`batch_processing.txt`) instead of the job is pointed out, not
+ * silently ignored.
+ */
+export function jobRequirements(jobsDir: string, job: string): Requirements | undefined {
+  const snake = join(jobsDir, "requirements", jobFileName(job).replace(/\.py$/, ".txt"));
+  const kebab = join(jobsDir, "requirements", `${job}.txt`);
+  if (snake !== kebab && existsSync(snake) && !existsSync(kebab))
+    throw new UsageError(
+      `${snake} is named after the script; name it requirements/${job}.txt (the job's name)`,
+    );
+  const file = requirementsFile(jobsDir, job);
+  return file ? readRequirements(file, jobsDir) : undefined;
 }
 
 /** How an environment is packed: for the cluster, or for the local interpreter. */
@@ -326,4 +347,21 @@ export async function packEnv(
     rmSync(tmp, { recursive: true, force: true });
   }
   return done("built");
+}
+
+/**
+ * `job`'s requirements packed for the cluster, as the stack uploads them for the steps it starts
+ * itself (the stream trigger's); undefined when the job has none. The same build and cache as
+ * submit-job's, so both name the same key.
+ */
+export async function packForStack(
+  repoRoot: string,
+  jobsDir: string,
+  job: string,
+  info: (line: string) => void,
+): Promise<PythonEnvAsset | undefined> {
+  const req = jobRequirements(jobsDir, job);
+  if (!req) return undefined;
+  const env = await packEnv(repoRoot, req, { kind: "cluster" }, info);
+  return { path: env.path, hash: env.hash, requirements: req.shown };
 }

@@ -12,14 +12,8 @@ import { fileURLToPath } from "node:url";
 import type { AwsConfig, CancelResult, ClusterInfo, EmrApi, S3Api } from "./aws";
 import { checkClusterAcceptsSteps } from "./aws";
 import { Outcome, UsageError } from "./errors";
-import {
-  jobFileName,
-  type JobPackage,
-  jobPackage,
-  PY_FILES_NAME,
-  requirementsFile,
-} from "../../constructs/contract/job-package";
-import { envHash, packEnv, type PackedEnv, readRequirements, type Requirements } from "./pyenv";
+import { type JobPackage, jobPackage, PY_FILES_NAME } from "../../constructs/contract/job-package";
+import { envHash, jobRequirements, packEnv, type PackedEnv } from "./pyenv";
 import { checkJobArgs } from "./argparse";
 import { findJob } from "./jobs";
 import type { OutputsSource, Overrides } from "./outputs";
@@ -206,22 +200,6 @@ export async function loadOutputs(
     );
   }
   return selectStack(doc, origin, stack);
-}
-
-/**
- * The job's requirements (per-job file, else the one for jobs/), read and checked. A per-job
- * file named after the script (`batch_processing.txt`) instead of the job is pointed out, not
- * silently ignored.
- */
-export function jobRequirements(jobsDir: string, job: string): Requirements | undefined {
-  const snake = join(jobsDir, "requirements", jobFileName(job).replace(/\.py$/, ".txt"));
-  const kebab = join(jobsDir, "requirements", `${job}.txt`);
-  if (snake !== kebab && existsSync(snake) && !existsSync(kebab))
-    throw new UsageError(
-      `${snake} is named after the script; name it requirements/${job}.txt (the job's name)`,
-    );
-  const file = requirementsFile(jobsDir, job);
-  return file ? readRequirements(file, jobsDir) : undefined;
 }
 
 function validateCommon(o: SubmitOptions): {

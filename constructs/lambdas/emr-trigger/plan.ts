@@ -15,6 +15,8 @@ export interface TriggerConfig {
   readonly scriptUri: string;
   /** Zip of the helper packages (jobs/common), passed as --py-files; omitted when unset. */
   readonly pyFilesUri?: string;
+  /** Its packed requirements (a PEX), run as the driver's and executors' Python; omitted when unset. */
+  readonly pythonEnvUri?: string;
   readonly rawEventsUri: string;
   readonly processedUri: string;
 }
@@ -63,6 +65,7 @@ export function buildStep(p: HourPartition, cfg: TriggerConfig): SparkStep {
     name: stepName(p),
     scriptUri: cfg.scriptUri,
     pyFilesUri: cfg.pyFilesUri,
+    pythonEnvUri: cfg.pythonEnvUri,
     jobArgs: [
       "--input",
       cfg.rawEventsUri,
@@ -200,11 +203,13 @@ export function configFromEnv(env: Record<string, string | undefined>): TriggerC
     return v;
   };
   const pyFilesUri = env[TRIGGER_ENV.pyFilesUri];
+  const pythonEnvUri = env[TRIGGER_ENV.pythonEnvUri];
   return {
     clusterId: need(TRIGGER_ENV.clusterId),
     scriptUri: need(TRIGGER_ENV.scriptUri),
-    // Optional: a script without helper packages needs no zip.
+    // Optional: a script without helper packages needs no zip, one without requirements no PEX.
     ...(pyFilesUri ? { pyFilesUri } : {}),
+    ...(pythonEnvUri ? { pythonEnvUri } : {}),
     rawEventsUri: need(TRIGGER_ENV.rawEventsUri, true),
     processedUri: need(TRIGGER_ENV.processedUri, true),
   };
