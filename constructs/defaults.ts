@@ -155,8 +155,12 @@ export const TRIGGER_DEFAULTS = {
   batchSize: 100,
   timeoutSeconds: 60,
   memoryMb: 256,
-  /** Receives before a message moves to the DLQ. */
-  maxReceiveCount: 5,
+  /**
+   * Receives before a message moves to the DLQ. A message is also handed back while its hour's
+   * step is RUNNING (the trigger never runs two steps of one hour at once), so this is also how
+   * long a running step may take: 9 retries × the visibility timeout (420 s) ≈ 63 minutes.
+   */
+  maxReceiveCount: 10,
   /** DLQ retention: the SQS maximum, 14 days, to leave time to replay. */
   dlqRetentionSeconds: 1_209_600,
   /** SQS reuses a data key for 5 minutes: fewer KMS calls, the same encryption. */

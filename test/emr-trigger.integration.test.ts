@@ -1,7 +1,8 @@
 /**
  * The trigger handler against a moto server (real EMR wire protocol). moto marks a cluster's
  * first step RUNNING forever and later ones PENDING, so each test first adds an unrelated step
- * to take the RUNNING slot; the streaming-processor steps then stay PENDING as on a busy cluster.
+ * to take the RUNNING slot; the streaming-processor steps then stay PENDING as on a busy cluster
+ * (or, as the first step, a streaming-processor step stays RUNNING).
  *
  * moto answers ListSteps with ISO-8601 strings where EMR sends epoch seconds, which SDK v3
  * refuses to deserialise; the test's client rewrites them (test-only, never in the Lambda) and
@@ -52,7 +53,8 @@ function motoEmrClient(): EMRClient {
   return withEmulatorTimestamps(new EMRClient({}));
 }
 
-async function newCluster(): Promise<string> {
+/** A cluster; its first step (moto keeps it RUNNING) is a warm-up, or `firstStep` when given. */
+async function newCluster(firstStep?: string): Promise<string> {
   const res = await emr.send(
     new RunJobFlowCommand({
       Name: "trigger-test",
@@ -68,7 +70,7 @@ async function newCluster(): Promise<string> {
       JobFlowId: id,
       Steps: [
         {
-          Name: "warm-up",
+          Name: firstStep ?? "warm-up",
           ActionOnFailure: "CONTINUE",
           HadoopJarStep: { Jar: "command-runner.jar", Args: ["true"] },
         },
@@ -136,6 +138,19 @@ describe("emr-trigger against moto EMR", () => {
       "s3://lake/processed-data/streaming-processor/",
       "--partition",
       "year=2026/month=01/day=31/hour=07",
+    ]);
+  });
+
+  it("hands an hour's messages back while its step is RUNNING, and adds no second step beside it", async () => {
+    const running = "streaming-processor:year=2026/month=01/day=31/hour=10";
+    const clusterId = await newCluster(running);
+    process.env.EMR_CLUSTER_ID = clusterId;
+    const res = await trigger(sqsBatch([key("10", 1), key("11", 2)], 0), emr, configFromEnv(process.env));
+    expect(res).toMatchObject({ deferred: [running], batchItemFailures: [{ itemIdentifier: "m-0" }] });
+    const steps = await streamingSteps(clusterId);
+    expect(steps.map((s) => [s.Name, s.Status?.State]).sort()).toEqual([
+      [running, "RUNNING"],
+      ["streaming-processor:year=2026/month=01/day=31/hour=11", "PENDING"],
     ]);
   });
 

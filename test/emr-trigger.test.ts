@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { AddJobFlowStepsCommand, EMRClient, ListStepsCommand } from "@aws-sdk/client-emr";
 import type { EventBridgeEvent, S3Event, SQSEvent } from "aws-lambda";
 import { EMR_PYTHON } from "../constructs/contract/emr-release";
-import { handler, pendingStepNames, trigger, type EmrApi } from "../constructs/lambdas/emr-trigger/handler";
+import { activeSteps, handler, trigger, type EmrApi } from "../constructs/lambdas/emr-trigger/handler";
 import {
   buildStep,
   configFromEnv,
@@ -281,25 +281,51 @@ describe("trigger", () => {
       },
     ]);
   });
-  it("adds nothing for a partition with a pending step (duplicate event), but does for a running one", async () => {
+  it("adds nothing for a pending step's hour; hands a running step's hour back until it has ended", async () => {
     const emr = new FakeEmr([
       { Name: step("01"), Status: { State: "PENDING" } },
       { Name: step("02"), Status: { State: "RUNNING" } },
+      { Name: step("03"), Status: { State: "COMPLETED" } },
     ]);
-    const res = await trigger(sqsEvent([key("01"), key("02")].map(s3Encode)), emr, CFG);
+    const batch = sqsEvent([key("01"), key("02"), key("03")].map(s3Encode));
+    const res = await trigger(batch, emr, CFG);
     expect(res.alreadyPending).toEqual([step("01")]);
-    expect(emr.added.map((s) => s.Name)).toEqual([step("02")]);
-    await trigger(sqsEvent([s3Encode(key("02"))]), emr, CFG);
+    expect(res.deferred).toEqual([step("02")]);
+    // A finished step's hour gets a new step: the object may have landed after it listed.
+    expect(emr.added.map((s) => s.Name)).toEqual([step("03")]);
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: messageId(1) }]);
+    // Retried while it still runs: handed back again, nothing added.
+    const again = await trigger(sqsEvent([s3Encode(key("02"))]), emr, CFG);
+    expect(again.batchItemFailures).toEqual([{ itemIdentifier: messageId(0) }]);
     expect(emr.added).toHaveLength(1);
+    // Once it has ended, the retried message adds the step that sees the whole hour.
+    emr.steps[1].Status.State = "COMPLETED";
+    const after = await trigger(sqsEvent([s3Encode(key("02"))]), emr, CFG);
+    expect(after.batchItemFailures).toEqual([]);
+    expect(emr.added.map((s) => s.Name)).toEqual([step("03"), step("02")]);
   });
-  it("finds pending steps on later ListSteps pages", async () => {
+  it("a direct invocation for a running step's hour fails, so Lambda retries it", async () => {
+    const emr = new FakeEmr([{ Name: step("02"), Status: { State: "RUNNING" } }]);
+    await expect(trigger(s3Event([key("02"), key("04")]), emr, CFG)).rejects.toThrow(
+      `a step is RUNNING for ${step("02")}: retry once it has ended (its output may miss this object)`,
+    );
+    // The other hour's step was still added (a retry finds it PENDING and adds nothing).
+    expect(emr.added.map((s) => s.Name)).toEqual([step("04")]);
+  });
+  it("finds active steps on later ListSteps pages; a hour with a pending step counts as pending", async () => {
     const steps = Array.from({ length: 120 }, (_, i) => ({
       Name: `other-${i}`,
       Status: { State: "PENDING" },
     }));
-    steps.push({ Name: step("09"), Status: { State: "PENDING" } });
-    const names = await pendingStepNames(new FakeEmr(steps, undefined, 50), "j-1");
-    expect([...names]).toEqual([step("09")]);
+    steps.push({ Name: step("09"), Status: { State: "RUNNING" } });
+    steps.push({ Name: step("08"), Status: { State: "PENDING" } });
+    steps.push({ Name: step("08"), Status: { State: "RUNNING" } });
+    steps.push({ Name: step("07"), Status: { State: "FAILED" } });
+    const active = await activeSteps(new FakeEmr(steps, undefined, 50), "j-1");
+    expect([...active].sort()).toEqual([
+      [step("08"), "PENDING"],
+      [step("09"), "RUNNING"],
+    ]);
   });
   it("makes no EMR call when no key is under streaming-data/", async () => {
     const emr = new FakeEmr();

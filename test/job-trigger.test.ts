@@ -107,7 +107,7 @@ describe("JobTrigger defaults", () => {
     const queues = Object.values(resources(tf, "aws_sqs_queue"));
     for (const q of queues) expect(String(q.kms_master_key_id)).toMatch(/aws_kms_key\.trigger_kms_key_/);
     const main = queues.find((q) => q.name === "bdp-dev-streaming-trigger")!;
-    expect(JSON.parse(main.redrive_policy as string)).toMatchObject({ maxReceiveCount: 5 });
+    expect(JSON.parse(main.redrive_policy as string)).toMatchObject({ maxReceiveCount: 10 });
     expect(main.visibility_timeout_seconds).toBe(6 * 60 + 60);
     expect(only(tf, "aws_lambda_event_source_mapping")).toMatchObject({
       batch_size: 100,

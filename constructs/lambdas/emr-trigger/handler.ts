@@ -1,11 +1,15 @@
 /**
  * S3→EMR trigger Lambda (bundled to dist/lambda/emr-trigger/index.js). For each hour partition
- * named by the event, adds one streaming-processor step unless one for that partition is
- * already PENDING — so N objects of an hour, or a redelivered event, add at most one step.
- *
- * A RUNNING step does not count: it may have listed the partition before the new object landed,
- * so one more (pending) run is needed; the processor overwrites its output partition, so re-runs
- * are idempotent. Reserved concurrency 1 (JobTrigger) makes check-then-add race-free.
+ * named by the event, adds one streaming-processor step, so that at most one step of an hour is
+ * ever PENDING or RUNNING:
+ * - none: one step is added;
+ * - a PENDING one: nothing (it has not listed the partition yet, so it will see the new object);
+ * - a RUNNING one: the hour's messages are handed back (SQS retries them after the visibility
+ *   timeout; a direct invocation fails, so Lambda retries it). The running step may have listed
+ *   the partition before the object landed, and a second step of the same hour running beside it
+ *   could commit its older view of the hour last; retried once it has ended, they add the step
+ *   that sees everything.
+ * Reserved concurrency 1 (JobTrigger) makes check-then-add race-free.
  */
 import { AddJobFlowStepsCommand, EMRClient, ListStepsCommand } from "@aws-sdk/client-emr";
 import type { SQSBatchResponse } from "aws-lambda";
@@ -28,28 +32,37 @@ export interface TriggerResult {
   readonly partitions: number;
   readonly added: string[];
   readonly alreadyPending: string[];
+  /** Partitions with a RUNNING step: their messages are retried once it has ended. */
+  readonly deferred: string[];
   readonly failed: string[];
 }
 
-/** Names of the cluster's PENDING streaming-processor steps (all pages). */
-export async function pendingStepNames(emr: EmrApi, clusterId: string): Promise<Set<string>> {
-  const names = new Set<string>();
+/** What an active step of a partition is doing. */
+export type ActiveState = "PENDING" | "RUNNING";
+
+/**
+ * The cluster's PENDING and RUNNING streaming-processor steps, by name (all pages); a name with
+ * a step in each state counts as PENDING (that one will list the partition anew).
+ */
+export async function activeSteps(emr: EmrApi, clusterId: string): Promise<Map<string, ActiveState>> {
+  const active = new Map<string, ActiveState>();
   let marker: string | undefined;
   do {
     const page = (await emr.send(
-      new ListStepsCommand({ ClusterId: clusterId, StepStates: ["PENDING"], Marker: marker }),
+      new ListStepsCommand({ ClusterId: clusterId, StepStates: ["PENDING", "RUNNING"], Marker: marker }),
     )) as {
       Steps?: Array<{ Name?: string; Status?: { State?: string } }>;
       Marker?: string;
     };
     for (const s of page.Steps ?? []) {
       // Filter again client-side: not every implementation honours StepStates.
-      if (s.Name?.startsWith(STEP_NAME_PREFIX) && (s.Status?.State ?? "PENDING") === "PENDING")
-        names.add(s.Name);
+      const state = s.Status?.State;
+      if (!s.Name?.startsWith(STEP_NAME_PREFIX) || (state !== "PENDING" && state !== "RUNNING")) continue;
+      if (active.get(s.Name) !== "PENDING") active.set(s.Name, state);
     }
     marker = page.Marker;
   } while (marker);
-  return names;
+  return active;
 }
 
 /** One structured log line (the handler's only output besides its result). */
@@ -78,14 +91,20 @@ export async function trigger(
     partitions: parts.size,
     added: [] as string[],
     alreadyPending: [] as string[],
+    deferred: [] as string[],
     failed: [] as string[],
   };
   const failedMessages = new Set<string>();
   if (parts.size > 0) {
-    const pending = await pendingStepNames(emr, cfg.clusterId);
+    const active = await activeSteps(emr, cfg.clusterId);
     for (const [name, { partition, messageIds }] of parts) {
-      if (pending.has(name)) {
+      if (active.get(name) === "PENDING") {
         result.alreadyPending.push(name);
+        continue;
+      }
+      if (active.get(name) === "RUNNING") {
+        result.deferred.push(name);
+        messageIds.forEach((id) => failedMessages.add(id));
         continue;
       }
       try {
@@ -111,7 +130,13 @@ export async function trigger(
       `AddJobFlowSteps failed for ${result.failed.length} of ${parts.size} partition(s): ${result.failed.join(", ")}`,
     );
   }
-  // SQS partial batch response: only messages of failed partitions are retried, then go to the DLQ.
+  if (shape !== "sqs" && result.deferred.length > 0) {
+    throw new Error(
+      `a step is RUNNING for ${result.deferred.join(", ")}: retry once it has ended (its output may miss this object)`,
+    );
+  }
+  // SQS partial batch response: only messages of failed or deferred partitions are retried (a
+  // deferred one until its running step has ended), then go to the DLQ.
   return { ...result, batchItemFailures: [...failedMessages].map((itemIdentifier) => ({ itemIdentifier })) };
 }
 
