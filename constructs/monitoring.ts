@@ -372,6 +372,17 @@ export class Monitoring extends Construct {
       "detail-type": ["EMR Cluster State Change"],
       detail: { state: ["TERMINATED_WITH_ERRORS"], clusterId: [cluster.clusterId] },
     });
+    // An idle auto-termination is a normal end, but the stream trigger's steps go to this
+    // cluster only: until `cdktf deploy` brings up a new one, every new hour's step fails.
+    this.eventRule(
+      "emr-cluster-ended",
+      "EMR cluster terminated (idle or by request): new hours get no step until cdktf deploy",
+      {
+        source: ["aws.emr"],
+        "detail-type": ["EMR Cluster State Change"],
+        detail: { state: ["TERMINATED"], clusterId: [cluster.clusterId] },
+      },
+    );
   }
 
   /** An EventBridge rule on the default bus that notifies the topic. */

@@ -327,6 +327,29 @@ describe("trigger", () => {
       [step("09"), "RUNNING"],
     ]);
   });
+  it("a cluster that has ended: the hour is retried, and the log line says how to recover", async () => {
+    const emr = new FakeEmr();
+    const ended = Object.assign(
+      new Error("A job flow that is shutting down, terminated, or finished may not be modified."),
+      { name: "ValidationException" },
+    );
+    const send = emr.send.bind(emr);
+    emr.send = async (cmd) => {
+      if (cmd instanceof AddJobFlowStepsCommand) throw ended;
+      return send(cmd);
+    };
+    const res = await trigger(sqsEvent([s3Encode(key("05"))]), emr, CFG);
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: messageId(0) }]);
+    const line = logLines().find((l) => l.msg === "AddJobFlowSteps failed")!;
+    expect(line.fix).toBe(
+      `cluster ${CFG.clusterId} has ended (idle auto-termination?): \`cdktf deploy\` brings up a new one and points this trigger at it; then redrive the DLQ`,
+    );
+    // Any other failure gets no such advice.
+    const other = new FakeEmr([], failing(step("06")));
+    await trigger(sqsEvent([s3Encode(key("06"))]), other, CFG);
+    const lines = logLines().filter((l) => l.msg === "AddJobFlowSteps failed");
+    expect(lines.at(-1)!.fix).toBeUndefined();
+  });
   it("makes no EMR call when no key is under streaming-data/", async () => {
     const emr = new FakeEmr();
     const spy = jest.spyOn(emr, "send");

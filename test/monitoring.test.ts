@@ -153,8 +153,17 @@ describe("Monitoring overrides", () => {
       byId(tf, "aws_cloudwatch_event_rule", "emr-cluster-failed").event_pattern as string,
     );
     expect(cluster.detail).toEqual({ state: ["TERMINATED_WITH_ERRORS"], clusterId: ["j-TESTCLUSTER"] });
+    // A normal end too: the stream trigger has no cluster to add steps to after it.
+    const ended = JSON.parse(
+      byId(tf, "aws_cloudwatch_event_rule", "emr-cluster-ended").event_pattern as string,
+    );
+    expect(ended).toEqual({
+      source: ["aws.emr"],
+      "detail-type": ["EMR Cluster State Change"],
+      detail: { state: ["TERMINATED"], clusterId: ["j-TESTCLUSTER"] },
+    });
     const targets = Object.values(resources(tf, "aws_cloudwatch_event_target"));
-    expect(targets).toHaveLength(2);
+    expect(targets).toHaveLength(3);
     for (const t of targets) expect(t.arn).toMatch(/aws_sns_topic\.monitoring_topic_/);
     const body = JSON.parse(only(tf, "aws_cloudwatch_dashboard").dashboard_body as string);
     const titles = body.widgets.map((w: { properties: { title?: string } }) => w.properties.title);

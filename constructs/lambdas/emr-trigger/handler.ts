@@ -115,7 +115,15 @@ export async function trigger(
       } catch (err) {
         result.failed.push(name);
         messageIds.forEach((id) => failedMessages.add(id));
-        log("error", "AddJobFlowSteps failed", { step: name, error: String(err) });
+        log("error", "AddJobFlowSteps failed", {
+          step: name,
+          error: String(err),
+          ...(clusterEnded(err)
+            ? {
+                fix: `cluster ${cfg.clusterId} has ended (idle auto-termination?): \`cdktf deploy\` brings up a new one and points this trigger at it; then redrive the DLQ`,
+              }
+            : {}),
+        });
       }
     }
   }
@@ -138,6 +146,12 @@ export async function trigger(
   // SQS partial batch response: only messages of failed or deferred partitions are retried (a
   // deferred one until its running step has ended), then go to the DLQ.
   return { ...result, batchItemFailures: [...failedMessages].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+/** EMR's answer to a step for a cluster that has terminated (or is terminating). */
+export function clusterEnded(err: unknown): boolean {
+  const e = err as { name?: string; message?: string };
+  return e?.name === "ValidationException" && /shutting down|terminated|finished/i.test(e.message ?? "");
 }
 
 let client: EMRClient | undefined;
