@@ -273,11 +273,8 @@ export class JobTrigger extends Construct {
           {
             Sid: "StepsOnTheCluster",
             Effect: "Allow",
-            Action: [
-              "elasticmapreduce:AddJobFlowSteps",
-              "elasticmapreduce:ListSteps",
-              "elasticmapreduce:DescribeStep",
-            ],
+            // The two calls the handler makes (ListSteps, AddJobFlowSteps), nothing more.
+            Action: ["elasticmapreduce:AddJobFlowSteps", "elasticmapreduce:ListSteps"],
             Resource: props.cluster.clusterArn,
           },
           {

@@ -161,6 +161,7 @@ describe("decodeNotificationKey and whyNoPartition", () => {
     ["streaming-data/backfill/year=2026/month=01/day=31/hour=23/x", "not directly under streaming-data/"],
     ["streaming-data/year=2026/month=1/day=31/hour=23/x", "no year=YYYY/month=MM/day=DD/hour=HH partition"],
     ["streaming-data/manifest.json", "no year=YYYY/month=MM/day=DD/hour=HH partition"],
+    ["streaming-data/year=2026/month=01/day=31/hour=05", "sits in the day's folder, not in the hour's"],
   ])("%s: %s", (k, reason) => {
     expect(partitionsOf([{ key: k }]).partitions.size).toBe(0);
     expect(whyNoPartition(k)).toContain(reason);

@@ -125,7 +125,7 @@ describe("JobTrigger defaults", () => {
     });
   });
 
-  it("limits EMR permissions to the three step actions on the cluster ARN", () => {
+  it("limits EMR permissions to the two step calls the handler makes, on the cluster ARN", () => {
     const policy = Object.values(resources(tf, "aws_iam_role_policy")).find((p) => p.name === "emr-trigger")!;
     const stmts = JSON.parse(policy.policy as string).Statement as Array<Record<string, unknown>>;
     const emr = stmts.filter((s) => JSON.stringify(s.Action).includes("elasticmapreduce"));
@@ -133,11 +133,7 @@ describe("JobTrigger defaults", () => {
       {
         Sid: "StepsOnTheCluster",
         Effect: "Allow",
-        Action: [
-          "elasticmapreduce:AddJobFlowSteps",
-          "elasticmapreduce:ListSteps",
-          "elasticmapreduce:DescribeStep",
-        ],
+        Action: ["elasticmapreduce:AddJobFlowSteps", "elasticmapreduce:ListSteps"],
         Resource: CLUSTER.clusterArn,
       },
     ]);

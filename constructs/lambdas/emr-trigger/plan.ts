@@ -39,7 +39,7 @@ export function decodeNotificationKey(rawKey: string): string | null {
 }
 
 const UNDER_STREAMING_DATA = LAKE_PREFIXES.streamingData;
-const PARTITION_SHAPE = /^year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}(?:\/|$)/;
+const PARTITION_SHAPE = /^year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}(\/|$)/;
 
 /**
  * Why parseHourPartition rejected a key, for the log line only (the decision is the contract's):
@@ -48,8 +48,10 @@ const PARTITION_SHAPE = /^year=\d{4}\/month=\d{2}\/day=\d{2}\/hour=\d{2}(?:\/|$)
 export function whyNoPartition(key: string): string {
   if (!key.startsWith(UNDER_STREAMING_DATA)) return `not under ${UNDER_STREAMING_DATA}`;
   const rest = key.slice(UNDER_STREAMING_DATA.length);
-  if (PARTITION_SHAPE.test(rest))
-    return "no such date or hour (year=/month=/day=/hour= is not a real UTC hour)";
+  const shape = PARTITION_SHAPE.exec(rest);
+  if (shape?.[1] === "")
+    return "an object named like the hour's folder sits in the day's folder, not in the hour's";
+  if (shape) return "no such date or hour (year=/month=/day=/hour= is not a real UTC hour)";
   if (rest.includes("/year="))
     return `partition is not directly under ${UNDER_STREAMING_DATA} (a deeper prefix is another dataset)`;
   return "no year=YYYY/month=MM/day=DD/hour=HH partition";
