@@ -66,6 +66,29 @@ describe("scripts/checkov-check.sh failure modes", () => {
   });
 });
 
+describe("scripts/plan-review/review.sh", () => {
+  it.each([
+    [
+      "REVIEW_STATE",
+      "/nonexistent/terraform.tfstate",
+      "review: REVIEW_STATE=/nonexistent/terraform.tfstate: no such file",
+    ],
+    ["REVIEW_ACK", "/nonexistent/acks.json", "review: REVIEW_ACK=/nonexistent/acks.json: no such file"],
+    [
+      "REVIEW_BASE_SYNTH",
+      "/nonexistent",
+      "review: REVIEW_BASE_SYNTH=/nonexistent: no cdk.tf.json there (a stack directory of a base synth)",
+    ],
+  ])("refuses a %s that is not there, before planning anything", (name, value, message) => {
+    const r = spawnSync("bash", [join(ROOT, "scripts", "plan-review", "review.sh"), "dev"], {
+      encoding: "utf8",
+      env: { ...process.env, [name]: value },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(message);
+  });
+});
+
 describe("main.ts", () => {
   it("fails synth with one line and exit 2 on a bad environment config (no stack trace)", () => {
     const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "main.ts")], {

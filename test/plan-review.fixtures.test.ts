@@ -232,12 +232,30 @@ describe("fixture plans", () => {
     expect(r.err).toBe("");
   });
 
-  test("the same plan without --drift passes, with a note that it records drift", () => {
+  test("the same plan without --drift passes, with a note that it records drift, in every format", () => {
     const r = fixture("drift", [], false);
     expect(r.code).toBe(0);
-    expect(r.err).toBe(
-      "plan-review: note: the plan records 4 resource(s) changed outside Terraform (resource_drift); --drift reviews them\n",
-    );
+    const note =
+      "the plan records 4 resource(s) changed outside Terraform (resource_drift); --drift reviews them";
+    expect(r.report.notes).toEqual([note]);
+    expect(r.out).toContain(`note: ${note}\n`);
+    expect(r.err).toBe("");
+    // The PR comment carries it: the reviewer reads the comment, not the CI log.
+    const md = review([join(PLANS, "drift", "plan.json"), "--format", "markdown"]);
+    expect(md.out).toContain(`> **Note:** ${note}`);
+  });
+
+  test("--drift on a plan that also changes resources reviews those changes too, never drops them", () => {
+    const plain = fixture("lake-bucket-renamed");
+    const r = fixture("lake-bucket-renamed", ["--drift"]);
+    expect(r.code).toBe(3);
+    expect(levels(r.report)).toEqual(levels(plain.report));
+    expect(r.report.notes).toEqual([
+      "--drift on a plan without resource_drift (make it with `terraform plan -refresh-only`)",
+      expect.stringMatching(
+        /^the plan also changes 38 resource\(s\) \(0 create, 24 update, 14 replace, 0 delete\): their findings are included/,
+      ),
+    ]);
   });
 });
 
@@ -331,6 +349,17 @@ describe("usage and input errors: exit 1, one line, no stack trace", () => {
     ["missing plan", ["/nonexistent/plan.json"], /does not exist/],
     ["state, not plan", [join(PLANS, "_base", "pipeline-dev", "cdk.tf.json")], /not a saved plan's JSON/],
     ["synth dir without cdk.tf.json", [plan, "--synth", PLANS], /has no cdk\.tf\.json/],
+    // An unset variable in a CI script must not switch a check off.
+    ["an empty --base-synth", [plan, "--base-synth", ""], /^plan-review: --base-synth needs a value$/],
+    ["a trailing --synth", [plan, "--synth"], /^plan-review: --synth needs a value$/],
+    ["--ack followed by a flag", [plan, "--ack", "--drift"], /^plan-review: --ack needs a value$/],
+    ["an empty --checkov=", [plan, "--checkov="], /^plan-review: --checkov needs a value$/],
+    ["a bare --format", [plan, "--format"], /^plan-review: --format needs a value$/],
+    [
+      "--drift=maybe",
+      [plan, "--drift=maybe"],
+      /^plan-review: --drift takes no value \(or true\/false\), got "maybe"$/,
+    ],
   ])("%s", (_name, args, message) => {
     const r = review(args as string[]);
     expect(r.code).toBe(1);

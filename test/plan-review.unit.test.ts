@@ -47,11 +47,65 @@ describe("policy diff", () => {
     expect(describeDiff(d)).toBe('Allow "Read" changed: + actions s3:* · − actions s3:GetObject');
   });
 
-  test("one ARN swapped for another is a substitution, not a widening", () => {
+  test("one ARN swapped for another widens, unless the plan renames that resource", () => {
     const after = parsePolicy(
       doc({ Sid: "Read", Effect: "Allow", Action: ["s3:GetObject"], Resource: "arn:aws:s3:::c/*" }),
     )!;
-    expect(diffPolicies(before, after).map((d) => d.widens)).toEqual([false]);
+    expect(diffPolicies(before, after).map((d) => d.widens)).toEqual([true]);
+    expect(diffPolicies(before, after, [["arn:aws:s3:::b", "arn:aws:s3:::c"]]).map((d) => d.widens)).toEqual([
+      false,
+    ]);
+  });
+
+  /** Whether the one statement `from` → `to` widens. */
+  const widensTo = (from: Record<string, unknown>, to: Record<string, unknown>) =>
+    diffPolicies(parsePolicy(doc(from))!, parsePolicy(doc(to))!).some((d) => d.widens);
+  const read = {
+    Sid: "S",
+    Effect: "Allow",
+    Action: ["s3:GetObject"],
+    Resource: "arn:aws:s3:::lake/scripts*",
+  };
+
+  test.each([
+    ["an action swapped for another (read → delete)", { Action: ["s3:DeleteObject"] }],
+    ["a resource prefix broadened to the whole bucket", { Resource: "arn:aws:s3:::lake/*" }],
+    ["Action turned into NotAction", { Action: undefined, NotAction: ["s3:DeleteBucket"] }],
+    ["an action broadened by a wildcard", { Action: ["s3:Get*"] }],
+  ])("widens an Allow: %s", (_why, change) => {
+    expect(widensTo(read, { ...read, ...change })).toBe(true);
+  });
+
+  test.each([
+    ["an action narrowed within its wildcard", { Action: ["s3:Get*"] }, { Action: ["s3:GetObject"] }],
+    ["a resource narrowed to a sub-prefix", {}, { Resource: "arn:aws:s3:::lake/scripts/jobs*" }],
+    ["a condition added", {}, { Condition: { Bool: { "aws:SecureTransport": "true" } } }],
+  ])("does not widen an Allow: %s", (_why, from, to) => {
+    expect(widensTo({ ...read, ...from }, { ...read, ...from, ...to })).toBe(false);
+  });
+
+  test("a trust policy's principal swapped for another account widens", () => {
+    const trust = { Effect: "Allow", Action: "sts:AssumeRole", Principal: { Service: "ec2.amazonaws.com" } };
+    expect(widensTo(trust, { ...trust, Principal: { AWS: "arn:aws:iam::999999999999:root" } })).toBe(true);
+    expect(widensTo({ ...trust, Principal: "*" }, trust)).toBe(false);
+  });
+
+  test("conditions: loosened values widen, tightened ones do not; negated tests the other way", () => {
+    const cond = (op: string, v: string | string[]) => ({ ...read, Condition: { [op]: { "s3:prefix": v } } });
+    expect(widensTo(cond("StringLike", "scripts*"), cond("StringLike", "*"))).toBe(true);
+    expect(widensTo(cond("StringLike", "*"), cond("StringLike", "scripts*"))).toBe(false);
+    expect(widensTo(cond("StringEquals", ["a", "b"]), cond("StringEquals", ["a"]))).toBe(false);
+    expect(widensTo(cond("StringEquals", ["a"]), cond("StringEquals", ["a", "b"]))).toBe(true);
+    expect(widensTo(cond("StringNotEquals", ["a", "b"]), cond("StringNotEquals", ["a"]))).toBe(true);
+    expect(widensTo(cond("StringNotEquals", ["a"]), cond("StringNotEquals", ["a", "b"]))).toBe(false);
+    expect(widensTo(cond("NumericLessThan", "5"), cond("NumericLessThan", "10"))).toBe(true);
+  });
+
+  test("a Deny widens what is allowed when it stops covering something", () => {
+    const deny = { Sid: "D", Effect: "Deny", Action: ["s3:Delete*"], Resource: "*" };
+    expect(widensTo(deny, { ...deny, Action: ["s3:DeleteBucket"] })).toBe(true);
+    expect(widensTo({ ...deny, Action: ["s3:DeleteBucket"] }, deny)).toBe(false);
+    expect(widensTo(deny, { ...deny, Condition: { Bool: { "aws:SecureTransport": "false" } } })).toBe(true);
   });
 
   test("a resource added, a principal added, a condition removed: each widens an Allow", () => {
@@ -270,5 +324,35 @@ describe("markdown", () => {
     expect(md).toContain(
       `_${3000 - shown} more finding(s) not shown (0 block, ${3000 - shown} warn, 0 info)`,
     );
+  });
+
+  test("its header lists (moved, outputs) are bounded too", () => {
+    const moved = Array.from({ length: 1500 }, (_, i) =>
+      change(
+        `aws_sqs_queue.q_${i}_new_name_that_is_long`,
+        ["no-op"],
+        {},
+        {},
+        {
+          previous_address: `aws_sqs_queue.q_${i}_old_name_that_is_long`,
+        },
+      ),
+    );
+    const md = renderMarkdown(analyze({ plan: plan(...moved) }));
+    expect(md.length).toBeLessThan(65_536);
+    expect(md).toMatch(/`aws_sqs_queue\.q_49_new_name_that_is_long` and 1450 more\n/);
+  });
+});
+
+describe("summary", () => {
+  test("a resource forgotten (a removed block) is counted as such, not as unchanged", () => {
+    const r = analyze({
+      plan: plan(
+        change("aws_glue_catalog_table.t", ["forget"], { name: "t" }, null),
+        change("aws_sqs_queue.q", ["no-op"], {}, {}),
+      ),
+    });
+    expect(r.summary).toMatchObject({ forget: 1, noop: 1, delete: 0 });
+    expect(renderMarkdown(r)).toContain("1 to forget (removed from state, not destroyed)");
   });
 });

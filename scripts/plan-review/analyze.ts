@@ -5,7 +5,7 @@
 import { costFigures, StackJson } from "../synth-summary";
 import { applyAcknowledgements, Acknowledgement } from "./ack";
 import { CheckovFailure, newFailures } from "./checkov";
-import { describeDiff, diffPolicies, parsePolicy } from "./policy";
+import { broadGrants, broadManagedPolicy, describeDiff, diffPolicies, parsePolicy } from "./policy";
 import {
   at,
   GUARD_TYPES,
@@ -62,6 +62,7 @@ export function summarize(plan: PlanJson, drift = false): Summary {
     delete: 0,
     noop: 0,
     read: 0,
+    forget: 0,
     moved: [],
     outputs: [],
   };
@@ -72,6 +73,7 @@ export function summarize(plan: PlanJson, drift = false): Summary {
     else if (a.includes("update")) s.update++;
     else if (a.includes("delete")) s.delete++;
     else if (a.includes("read")) s.read++;
+    else if (a.includes("forget")) s.forget++;
     else s.noop++;
     if (rc.previous_address && rc.previous_address !== rc.address)
       s.moved.push({ from: rc.previous_address, to: rc.address });
@@ -91,7 +93,11 @@ class Context {
     this.base = input.base ? indexSynth(input.base) : undefined;
     this.changes = (input.plan.resource_changes ?? []).filter((rc) => (rc.mode ?? "managed") === "managed");
     this.byAddress = new Map(this.changes.map((rc) => [rc.address, rc]));
+    this.renamedValues = renamedValues(this.changes);
   }
+
+  /** Names this plan changes by replacing their resource (a bucket's old name → its new one). */
+  readonly renamedValues: [string, string][];
 
   construct(address: string): string | undefined {
     return this.head?.resources.get(address)?.construct ?? this.base?.resources.get(address)?.construct;
@@ -157,6 +163,22 @@ class Context {
   }
 }
 
+/**
+ * The string attributes that force a replace, before → after (a bucket's or a role's name): a
+ * policy that swaps the old name for the new one follows the resource, it does not widen.
+ */
+function renamedValues(changes: ResourceChange[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const rc of changes) {
+    if (!isReplace(rc.change.actions)) continue;
+    for (const p of rc.change.replace_paths ?? []) {
+      const [b, a] = [at(rc.change.before, p), at(rc.change.after, p)];
+      if (typeof b === "string" && typeof a === "string" && b.length >= 3 && a !== b) out.push([b, a]);
+    }
+  }
+  return out;
+}
+
 /** The forcing attributes of a replace, before → after. */
 function forcedBy(rc: ResourceChange): string[] {
   const paths = rc.change.replace_paths ?? [];
@@ -203,8 +225,45 @@ function renames(ctx: Context): Map<string, string> {
   return pairs;
 }
 
+/** Identity policies (what a principal may do); the other policy attributes are resource or trust policies. */
+const IDENTITY_POLICIES = new Set([
+  "aws_iam_role_policy",
+  "aws_iam_policy",
+  "aws_iam_user_policy",
+  "aws_iam_group_policy",
+]);
+/** Resources that attach a policy by ARN (`policy_arn`), and the role's own list of them. */
+const ATTACHMENTS: Record<string, string> = {
+  aws_iam_role_policy_attachment: "policy_arn",
+  aws_iam_user_policy_attachment: "policy_arn",
+  aws_iam_group_policy_attachment: "policy_arn",
+  aws_iam_policy_attachment: "policy_arn",
+  aws_iam_role: "managed_policy_arns",
+};
+
+/** A created or changed attachment of a broad AWS-managed policy (AdministratorAccess, *FullAccess, ...). */
+function attachmentFindings(ctx: Context, rc: ResourceChange): Finding[] {
+  const attr = ATTACHMENTS[rc.type];
+  if (!attr || isDeleteOnly(rc.change.actions)) return [];
+  const arns = (v: Json | undefined) =>
+    (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).map(String);
+  const before = arns(at(rc.change.before, [attr]));
+  const added = arns(at(rc.change.after, [attr])).filter((a) => !before.includes(a));
+  const broad = added.filter((a) => broadManagedPolicy(a));
+  if (broad.length === 0) return [];
+  return [
+    ctx.finding(
+      "warn",
+      "policy-widened",
+      rc.address,
+      `${rc.address}: attaches ${broad.map((a) => broadManagedPolicy(a)).join(", ")}`,
+      broad.map((a) => `${attr} + ${a}`),
+    ),
+  ];
+}
+
 function policyFindings(ctx: Context, rc: ResourceChange): Finding[] {
-  const out: Finding[] = [];
+  const out: Finding[] = attachmentFindings(ctx, rc);
   for (const attr of POLICY_ATTRIBUTES[rc.type] ?? []) {
     const before = at(rc.change.before, [attr]);
     let after = at(rc.change.after, [attr]);
@@ -246,11 +305,24 @@ function pushDiff(
   source: string,
   out: Finding[],
 ): void {
-  if (before === null || before === undefined || isDeleteOnly(rc.change.actions)) return;
+  if (isDeleteOnly(rc.change.actions)) return;
+  if (before === null || before === undefined) {
+    // A new policy (or one the resource had none of): nothing to widen from, its broad grants shown.
+    const a = parsePolicy(after);
+    const broad = a ? broadGrants(a, IDENTITY_POLICIES.has(rc.type)) : [];
+    if (broad.length)
+      out.push(
+        ctx.finding("warn", "policy-widened", rc.address, `${rc.address}: new ${attr} grants broadly`, [
+          ...broad,
+          ...(source === "synth" ? ["(after is known only at apply: read from the head configuration)"] : []),
+        ]),
+      );
+    return;
+  }
   const b = parsePolicy(before);
   const a = parsePolicy(after);
   if (!b || !a) return;
-  const diffs = diffPolicies(b, a);
+  const diffs = diffPolicies(b, a, ctx.renamedValues);
   if (!diffs.some((d) => d.widens)) return;
   out.push(
     ctx.finding("warn", "policy-widened", rc.address, `${rc.address}: ${attr} widens`, [
@@ -569,14 +641,38 @@ export function exitCodeOf(findings: Finding[]): 0 | 2 | 3 {
 
 export function analyze(input: AnalyzeInput): Report {
   const ctx = new Context(input);
-  const raw = input.drift ? driftFindings(ctx) : planFindings(ctx);
+  const { plan } = input;
+  const notes: string[] = [];
+  const drifted = plan.resource_drift?.length ?? 0;
+  const changing = ctx.changes.filter((rc) => !["no-op", "read"].includes(rc.change.actions.join())).length;
+  let raw: Finding[];
+  if (input.drift) {
+    raw = driftFindings(ctx);
+    if (plan.resource_drift === undefined || plan.resource_drift === null)
+      notes.push("--drift on a plan without resource_drift (make it with `terraform plan -refresh-only`)");
+    if (changing > 0) {
+      // Not a refresh-only plan: what it would change is reviewed too, never dropped.
+      raw.push(...planFindings(ctx));
+      const s = summarize(plan);
+      notes.push(
+        `the plan also changes ${changing} resource(s) (${s.create} create, ${s.update} update, ${s.replace} replace, ${s.delete} delete): their findings are included; the counts above are the drift's`,
+      );
+    }
+  } else {
+    raw = planFindings(ctx);
+    if (drifted > 0)
+      notes.push(
+        `the plan records ${drifted} resource(s) changed outside Terraform (resource_drift); --drift reviews them`,
+      );
+  }
   const findings = sortFindings(applyAcknowledgements(raw, input.acknowledgements ?? []));
   return {
     version: 1,
     mode: input.drift ? "drift" : "plan",
-    ...(input.plan.terraform_version ? { terraformVersion: input.plan.terraform_version } : {}),
-    errored: input.plan.errored === true,
-    summary: summarize(input.plan, input.drift === true),
+    ...(plan.terraform_version ? { terraformVersion: plan.terraform_version } : {}),
+    errored: plan.errored === true,
+    summary: summarize(plan, input.drift === true),
+    notes,
     findings,
     exitCode: exitCodeOf(findings),
   };

@@ -69,6 +69,19 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
       })
       .parseSync();
     if (args.help) return 0;
+    // A flag given with no value (an unset variable in a CI script: `--base-synth "$BASE"`) must
+    // not quietly turn its check off.
+    for (const flag of ["synth", "base-synth", "ack", "checkov", "base-checkov", "format"]) {
+      argv.forEach((a, i) => {
+        const value =
+          a === `--${flag}` ? argv[i + 1] : a.startsWith(`--${flag}=`) ? a.slice(flag.length + 3) : null;
+        if (value !== null && (value === undefined || value.trim() === "" || value.startsWith("--")))
+          throw new UsageError(`--${flag} needs a value`);
+      });
+    }
+    const driftValue = argv.find((a) => a.startsWith("--drift="))?.slice("--drift=".length);
+    if (driftValue !== undefined && !["true", "false"].includes(driftValue))
+      throw new UsageError(`--drift takes no value (or true/false), got "${driftValue}"`);
     if (args.baseCheckov && !args.checkov) throw new UsageError("--base-checkov needs --checkov");
     const plan = readPlan(String(args.plan));
     const head = args.synth ? readSynth(args.synth, "--synth") : undefined;
@@ -90,19 +103,6 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
           }
         : {}),
     });
-    if (
-      args.drift &&
-      (plan.resource_drift === undefined || plan.resource_drift === null) &&
-      (plan.resource_changes ?? []).length > 0
-    )
-      err(
-        "plan-review: note: --drift on a plan without resource_drift (make it with `terraform plan -refresh-only`)\n",
-      );
-    const drifted = plan.resource_drift?.length ?? 0;
-    if (!args.drift && drifted > 0)
-      err(
-        `plan-review: note: the plan records ${drifted} resource(s) changed outside Terraform (resource_drift); --drift reviews them\n`,
-      );
     out(render(report, args.format as Format));
     return report.exitCode;
   } catch (e) {

@@ -1,8 +1,14 @@
 /**
  * Policy documents diffed statement by statement: which actions, resources, principals and
  * conditions a statement gains or loses, and whether that widens what the policy allows.
- * Widening: an Allow gains actions/resources/principals or loses conditions, a new Allow, or a
- * Deny that goes away, loses actions/resources/principals or gains conditions.
+ *
+ * Widening is judged by coverage, IAM's own wildcards (`*`, `?`) included: an Allow widens when
+ * its actions, resources or principals name something the old statement's did not cover (an
+ * entry swapped for another counts: `s3:GetObject` → `s3:DeleteObject`, `.../scripts*` →
+ * `.../*`, one bucket's ARN for another's, unless the plan renames that bucket), when it gains a NotAction/NotResource/NotPrincipal
+ * or its NotAction/NotResource no longer excludes something, or when a condition is dropped or
+ * loosened. A Deny widens what is allowed in the mirror cases: it goes away, stops covering an
+ * action, resource or principal, excludes more, or gains or tightens a condition.
  */
 
 export interface Statement {
@@ -14,6 +20,14 @@ export interface Statement {
   notResources: string[];
   principals: string[];
   conditions: string[];
+  /** The conditions as operator, key and values, for judging what a change does. */
+  conds: Condition[];
+}
+
+export interface Condition {
+  op: string;
+  key: string;
+  values: string[];
 }
 
 export interface StatementDiff {
@@ -41,13 +55,14 @@ function principals(p: unknown): string[] {
   return out;
 }
 
-function conditions(c: unknown): string[] {
-  const out: string[] = [];
+function conds(c: unknown): Condition[] {
+  const out: Condition[] = [];
   for (const [op, byKey] of Object.entries((c ?? {}) as Record<string, Record<string, unknown>>))
-    for (const [key, v] of Object.entries(byKey ?? {}))
-      out.push(`${op} ${key} = ${list(v).sort().join("|")}`);
+    for (const [key, v] of Object.entries(byKey ?? {})) out.push({ op, key, values: list(v).sort() });
   return out;
 }
+
+const condText = (c: Condition) => `${c.op} ${c.key} = ${c.values.join("|")}`;
 
 /** Parses a policy document (a JSON string or object); undefined when it is not one. */
 export function parsePolicy(doc: unknown): Statement[] | undefined {
@@ -62,16 +77,20 @@ export function parsePolicy(doc: unknown): Statement[] | undefined {
   }
   if (!d || typeof d !== "object") return undefined;
   const raw = (d as { Statement?: unknown }).Statement;
-  return list2(raw).map((s) => ({
-    sid: typeof s.Sid === "string" && s.Sid !== "" ? s.Sid : undefined,
-    effect: s.Effect === "Deny" ? "Deny" : "Allow",
-    actions: list(s.Action),
-    notActions: list(s.NotAction),
-    resources: list(s.Resource),
-    notResources: list(s.NotResource),
-    principals: [...principals(s.Principal), ...principals(s.NotPrincipal).map((x) => `not ${x}`)],
-    conditions: conditions(s.Condition),
-  }));
+  return list2(raw).map((s) => {
+    const c = conds(s.Condition);
+    return {
+      sid: typeof s.Sid === "string" && s.Sid !== "" ? s.Sid : undefined,
+      effect: s.Effect === "Deny" ? "Deny" : "Allow",
+      actions: list(s.Action),
+      notActions: list(s.NotAction),
+      resources: list(s.Resource),
+      notResources: list(s.NotResource),
+      principals: [...principals(s.Principal), ...principals(s.NotPrincipal).map((x) => `not ${x}`)],
+      conditions: c.map(condText),
+      conds: c,
+    };
+  });
 }
 
 function list2(raw: unknown): Record<string, unknown>[] {
@@ -126,52 +145,99 @@ function pair(before: Statement[], after: Statement[]): [Statement | undefined, 
   return pairs;
 }
 
-const wildcards = (x: string) => (x === "*" ? 99 : (x.match(/[*?]/g) ?? []).length);
-
-/**
- * Whether a field really gains: more entries than it loses, or an entry broader (more wildcards)
- * than the ones it replaces. One ARN swapped for another (a renamed bucket) is a substitution.
- */
-function gains(plus: string[] | undefined, less: string[] | undefined, field: Field): boolean {
-  if (!plus?.length) return false;
-  if (!less?.length || plus.length > less.length) return true;
-  if (field === "conditions") {
-    // A condition whose value changed keeps its operator and key.
-    const keyOf = (c: string) => c.slice(0, c.indexOf(" = "));
-    return plus.some((c) => !less.some((l) => keyOf(l) === keyOf(c)) || wildcards(c) > wildcards(less[0]));
-  }
-  const broadest = Math.max(...less.map(wildcards));
-  return plus.some((x) => wildcards(x) > broadest);
+/** IAM's wildcard match: `*` any run of characters, `?` one; actions ignore case. */
+function matches(pattern: string, value: string, ignoreCase: boolean): boolean {
+  if (pattern === "*") return true;
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${re}$`, ignoreCase ? "is" : "s").test(value);
 }
 
-/** Widening for an Allow; for a Deny the same change narrows what is denied, so the rule flips. */
-function widens(
-  effect: "Allow" | "Deny",
-  added: Partial<Record<Field, string[]>>,
-  removed: Partial<Record<Field, string[]>>,
-): boolean {
-  const up = (f: Field) => gains(added[f], removed[f], f);
-  const down = (f: Field) => gains(removed[f], added[f], f);
-  if (effect === "Allow")
+/** Whether `value` is allowed by one of `patterns` (a principal `*` or `AWS:*` covers any of its kind). */
+function covered(value: string, patterns: string[], field: Field): boolean {
+  const ignoreCase = field === "actions" || field === "notActions";
+  return patterns.some((p) => {
+    if (field === "principals") {
+      if (p === "*" || p === "AWS:*") return !value.startsWith("not ");
+      const [pk, ...pv] = p.split(":");
+      const [vk, ...vv] = value.split(":");
+      return pk === vk && matches(pv.join(":"), vv.join(":"), false);
+    }
+    return matches(p, value, ignoreCase);
+  });
+}
+
+/** Entries of `after` that `before` did not cover: what the field now names that it did not. */
+function uncovered(after: string[], before: string[], field: Field): string[] {
+  return after.filter((x) => !covered(x, before, field));
+}
+
+const NEGATED = /Not|^Null$/;
+
+/** Whether the conditions of `a` allow something those of `b` did not (for an Allow). */
+function conditionsLoosen(b: Condition[], a: Condition[]): boolean {
+  return b.some((bc) => {
+    const ac = a.find((c) => c.op === bc.op && c.key === bc.key);
+    if (!ac) return true; // dropped (or its operator changed)
+    const like = /Like$/.test(bc.op);
+    const within = (xs: string[], ys: string[]) =>
+      xs.every((x) => ys.some((y) => (like ? matches(y, x, false) : y === x)));
+    // A positive test allows its values: more values, or broader ones, allow more. A negated one
+    // (StringNotEquals, ArnNotLike, ...) excludes them: fewer excluded allow more.
+    if (NEGATED.test(bc.op)) return !within(bc.values, ac.values);
+    if (/^(String|Arn)/.test(bc.op) && !/IfExists$/.test(bc.op)) return !within(ac.values, bc.values);
+    return ac.values.join("|") !== bc.values.join("|"); // numbers, dates, IPs, Bool: any change
+  });
+}
+
+/**
+ * Whether `a`, the new version of statement `b` (same effect), allows more than `b` did. The
+ * `renames` (old → new names of resources the plan replaces) are applied to `b`'s resources,
+ * principals and condition values first: a grant that follows its renamed bucket names nothing new.
+ */
+function widens(b0: Statement, a: Statement, renames: [string, string][]): boolean {
+  const rename = (x: string) => renames.reduce((v, [from, to]) => v.split(from).join(to), x);
+  const b = {
+    ...b0,
+    resources: b0.resources.map(rename),
+    principals: b0.principals.map(rename),
+    conds: b0.conds.map((c) => ({ ...c, values: c.values.map(rename) })),
+  };
+  const pos = (xs: string[]) => xs.filter((x) => !x.startsWith("not "));
+  const neg = (xs: string[]) => xs.filter((x) => x.startsWith("not "));
+  const sameSet = (x: string[], y: string[]) => x.length === y.length && x.every((v) => y.includes(v));
+  if (a.effect === "Allow")
     return (
-      up("actions") ||
-      up("resources") ||
-      up("principals") ||
-      down("conditions") ||
-      down("notActions") ||
-      down("notResources")
+      uncovered(a.actions, b.actions, "actions").length > 0 ||
+      uncovered(a.resources, b.resources, "resources").length > 0 ||
+      uncovered(pos(a.principals), pos(b.principals), "principals").length > 0 ||
+      !sameSet(neg(a.principals), neg(b.principals)) ||
+      (a.notActions.length > 0 && b.notActions.length === 0) ||
+      (a.notResources.length > 0 && b.notResources.length === 0) ||
+      uncovered(b.notActions, a.notActions, "notActions").length > 0 ||
+      uncovered(b.notResources, a.notResources, "notResources").length > 0 ||
+      conditionsLoosen(b.conds, a.conds)
     );
+  // A Deny: what it stops denying is allowed again.
   return (
-    down("actions") ||
-    down("resources") ||
-    down("principals") ||
-    up("conditions") ||
-    up("notActions") ||
-    up("notResources")
+    uncovered(b.actions, a.actions, "actions").length > 0 ||
+    uncovered(b.resources, a.resources, "resources").length > 0 ||
+    uncovered(pos(b.principals), pos(a.principals), "principals").length > 0 ||
+    !sameSet(neg(a.principals), neg(b.principals)) ||
+    uncovered(a.notActions, b.notActions, "notActions").length > 0 ||
+    uncovered(a.notResources, b.notResources, "notResources").length > 0 ||
+    // Its conditions narrow what it denies: a new one, or any change of one, may deny less.
+    a.conds.some((ac) => !b.conds.some((bc) => condText(bc) === condText(ac)))
   );
 }
 
-export function diffPolicies(before: Statement[], after: Statement[]): StatementDiff[] {
+export function diffPolicies(
+  before: Statement[],
+  after: Statement[],
+  renames: [string, string][] = [],
+): StatementDiff[] {
   const diffs: StatementDiff[] = [];
   pair(before, after).forEach(([b, a], i) => {
     const s = (a ?? b)!;
@@ -206,7 +272,7 @@ export function diffPolicies(before: Statement[], after: Statement[]): Statement
         change: "changed",
         added,
         removed,
-        widens: widens(s.effect, added, removed),
+        widens: widens(b, a, renames),
       });
     void i;
   });
@@ -239,4 +305,39 @@ export function hasTlsOnly(statements: Statement[]): boolean {
   return statements.some(
     (s) => s.effect === "Deny" && s.conditions.some((c) => /^Bool aws:SecureTransport = false$/i.test(c)),
   );
+}
+
+/**
+ * What a new policy's Allow statements grant broadly, one line each: any action, every action
+ * but some (NotAction), every resource but some (NotResource), every principal with no
+ * condition, or a whole service on every resource in an identity policy. A new policy has no
+ * before to widen from; these are the grants a reviewer must see.
+ */
+export function broadGrants(statements: Statement[], identity: boolean): string[] {
+  const out: string[] = [];
+  statements.forEach((s, i) => {
+    if (s.effect !== "Allow") return;
+    const label = s.sid ? `"${s.sid}"` : `statement ${i + 1}`;
+    const why: string[] = [];
+    if (s.actions.includes("*")) why.push("any action");
+    if (s.notActions.length) why.push(`every action but ${s.notActions.join(", ")}`);
+    if (s.notResources.length) why.push(`every resource but ${s.notResources.join(", ")}`);
+    if ((s.principals.includes("*") || s.principals.includes("AWS:*")) && s.conds.length === 0)
+      why.push("every principal, with no condition");
+    if (s.principals.some((p) => p.startsWith("not "))) why.push("every principal but some (NotPrincipal)");
+    const services = s.actions.filter((a) => /^[\w-]+:\*$/.test(a));
+    if (identity && s.resources.includes("*") && services.length)
+      why.push(`all of ${services.join(", ")} on every resource`);
+    if (why.length) out.push(`Allow ${label}: ${why.join("; ")}`);
+  });
+  return out;
+}
+
+/** AWS-managed policies that grant a whole account, or a whole service, to what they are attached to. */
+const BROAD_MANAGED =
+  /^arn:aws[\w-]*:iam::aws:policy\/(?:[\w-]+\/)?(AdministratorAccess|PowerUserAccess|IAMFullAccess|[\w-]*FullAccess)$/;
+
+/** The broad AWS-managed policy a policy ARN names, or undefined. */
+export function broadManagedPolicy(arn: string): string | undefined {
+  return BROAD_MANAGED.exec(arn)?.[1];
 }

@@ -27,6 +27,7 @@ function planLine(r: Report): string {
     `${s.noop} unchanged`,
   ];
   if (s.read) bits.push(`${s.read} to read`);
+  if (s.forget) bits.push(`${s.forget} to forget (removed from state, not destroyed)`);
   if (s.moved.length) bits.push(`${s.moved.length} moved`);
   return bits.join(", ");
 }
@@ -47,19 +48,28 @@ function mdFinding(f: Finding): string {
   return lines.join("\n");
 }
 
+/** Markdown header lists show this many entries, then a count. */
+export const HEADER_LISTED = 50;
+
+function bounded(items: string[]): string {
+  const shown = items.slice(0, HEADER_LISTED).join(", ");
+  return items.length > HEADER_LISTED ? `${shown} and ${items.length - HEADER_LISTED} more` : shown;
+}
+
 export function renderMarkdown(r: Report, limit = MARKDOWN_LIMIT): string {
   const head: string[] = [
     `### plan-review${r.mode === "drift" ? " (drift)" : ""}: ${verdict(r)}`,
     "",
     `**${r.mode === "drift" ? "Refresh" : "Plan"}:** ${planLine(r)}${r.errored ? " — **errored: terraform could not finish the plan**" : ""}`,
   ];
+  for (const n of r.notes) head.push("", `> **Note:** ${n}`);
+  // The header's lists are bounded too, so the comment stays under the limit whatever the plan.
   if (r.summary.moved.length)
     head.push(
       "",
-      `**Moved** (state follows, nothing recreated): ${r.summary.moved.map((m) => `${code(m.from)} → ${code(m.to)}`).join(", ")}`,
+      `**Moved** (state follows, nothing recreated): ${bounded(r.summary.moved.map((m) => `${code(m.from)} → ${code(m.to)}`))}`,
     );
-  if (r.summary.outputs.length)
-    head.push("", `**Outputs changed:** ${r.summary.outputs.map(code).join(", ")}`);
+  if (r.summary.outputs.length) head.push("", `**Outputs changed:** ${bounded(r.summary.outputs.map(code))}`);
   if (r.findings.length === 0) head.push("", "Nothing to report.");
   let out = head.join("\n");
   const reserve = 400;
@@ -90,6 +100,7 @@ export function renderText(r: Report): string {
     `plan-review${r.mode === "drift" ? " (drift)" : ""}: ${verdict(r)}`,
     `${r.mode === "drift" ? "refresh" : "plan"}: ${planLine(r)}${r.errored ? " (errored: terraform could not finish the plan)" : ""}`,
   ];
+  for (const n of r.notes) lines.push(`note: ${n}`);
   for (const m of r.summary.moved) lines.push(`moved: ${m.from} → ${m.to} (state follows)`);
   if (r.summary.outputs.length) lines.push(`outputs changed: ${r.summary.outputs.join(", ")}`);
   for (const f of r.findings) {

@@ -21,6 +21,18 @@ synth="$root/cdktf.out/stacks/$stack"
 # shellcheck source=../lib/terraform-offline.sh
 source "$root/scripts/lib/terraform-offline.sh"
 
+# A path given explicitly must be there: a typo would otherwise review against no state (every
+# resource a create), without the base, or without the acknowledgements, and still pass.
+for var in REVIEW_STATE REVIEW_ACK; do
+  if [[ -n "${!var:-}" && ! -f "${!var}" ]]; then
+    echo "review: $var=${!var}: no such file" >&2
+    exit 1
+  fi
+done
+if [[ -n "${REVIEW_BASE_SYNTH:-}" && ! -f "$REVIEW_BASE_SYNTH/cdk.tf.json" ]]; then
+  echo "review: REVIEW_BASE_SYNTH=$REVIEW_BASE_SYNTH: no cdk.tf.json there (a stack directory of a base synth)" >&2
+  exit 1
+fi
 if [[ ! -f "$synth/cdk.tf.json" ]]; then
   echo "review: no $synth/cdk.tf.json: run \`make synth\` (ENV is dev or prod)" >&2
   exit 1

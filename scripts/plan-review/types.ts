@@ -87,6 +87,8 @@ export interface Summary {
   delete: number;
   noop: number;
   read: number;
+  /** resources leaving Terraform's management without being destroyed (a `removed` block) */
+  forget: number;
   /** resources whose state follows a `moved` block: from → to */
   moved: { from: string; to: string }[];
   /** output names whose value changes */
@@ -99,6 +101,8 @@ export interface Report {
   terraformVersion?: string;
   errored: boolean;
   summary: Summary;
+  /** what the reviewer should know about the review itself (one line each) */
+  notes: string[];
   findings: Finding[];
   /** 0 nothing to report · 2 warnings only · 3 an unacknowledged block */
   exitCode: 0 | 2 | 3;
