@@ -344,6 +344,19 @@ describe("markdown", () => {
   });
 });
 
+describe("values known only after apply", () => {
+  const key = { kms_master_key_id: "arn:aws:kms:eu-west-1:1:key/old", name: "q" };
+  test("are not removed: a queue whose key is replaced keeps its encryption", () => {
+    const rc = change("aws_sqs_queue.q", ["update"], key, { name: "q" }, {});
+    rc.change.after_unknown = { kms_master_key_id: true };
+    expect(analyze({ plan: plan(rc) }).findings).toEqual([]);
+  });
+  test("a value really removed still is", () => {
+    const rc = change("aws_sqs_queue.q", ["update"], key, { name: "q", kms_master_key_id: null });
+    expect(analyze({ plan: plan(rc) }).findings.map((f) => f.kind)).toEqual(["security-regression"]);
+  });
+});
+
 describe("summary", () => {
   test("a resource forgotten (a removed block) is counted as such, not as unchanged", () => {
     const r = analyze({

@@ -10,6 +10,7 @@ import {
   at,
   GUARD_TYPES,
   ingressOpened,
+  knownOrAsBefore,
   POLICY_ATTRIBUTES,
   protectionsRemoved,
   securityRegressions,
@@ -430,7 +431,11 @@ function planFindings(ctx: Context): Finding[] {
         "warn",
         "security-regression",
         rc.address,
-        securityRegressions(rc.type, rc.change.before, rc.change.after),
+        securityRegressions(
+          rc.type,
+          rc.change.before,
+          knownOrAsBefore(rc.change.before, rc.change.after, rc.change.after_unknown),
+        ),
       ),
     );
     if (isDeleteOnly(a) && GUARD_TYPES.has(rc.type) && !renamed.has(rc.address)) {

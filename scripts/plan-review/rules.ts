@@ -73,6 +73,29 @@ export function unknownAt(u: Json | undefined, path: (string | number)[]): boole
   return cur === true;
 }
 
+/**
+ * `after` with every value the plan knows only after apply (`after_unknown`) taken from `before`:
+ * a value that will be computed is not a value removed. A replaced KMS key's new ARN is unknown
+ * in the plan; the queue that references it is not losing its encryption.
+ */
+export function knownOrAsBefore(
+  before: Json | undefined,
+  after: Json | undefined,
+  unknown: Json | undefined,
+): Json | undefined {
+  if (unknown === true) return before === undefined ? after : before;
+  if (!unknown || typeof unknown !== "object" || after === null || typeof after !== "object") return after;
+  const out: Record<string | number, Json> = Array.isArray(after)
+    ? ([...after] as never)
+    : { ...(after as JsonObject) };
+  for (const [k, u] of Object.entries(unknown as Record<string, Json>)) {
+    const b = before && typeof before === "object" ? (before as Record<string, Json>)[k] : undefined;
+    const v = knownOrAsBefore(b, (after as Record<string, Json>)[k], u);
+    if (v !== undefined) out[k] = v;
+  }
+  return out as Json;
+}
+
 /** A short rendering of a value for a report line. */
 export function show(v: Json | undefined, max = 80): string {
   if (v === undefined) return "(absent)";
