@@ -344,6 +344,37 @@ describe("markdown", () => {
   });
 });
 
+describe("a policy known only after apply", () => {
+  const grant = (actions: string) =>
+    `\${jsonencode({"Version" = "2012-10-17", "Statement" = [{"Sid" = "Objects", "Effect" = "Allow", "Action" = ${actions}, "Resource" = "\${aws_s3_bucket.lake.arn}/scripts*"}, {"Effect" = "Allow", "Action" = "sns:Publish", "Resource" = aws_sns_topic.t.arn}]})}`;
+  const synth = (actions: string) => ({
+    resource: { aws_iam_role_policy: { grant: { name: "g", policy: grant(actions) } } },
+  });
+
+  test("a synthesised jsonencode body reads as its document, bare references as strings", () => {
+    const st = parsePolicy(grant('["s3:GetObject"]'))!;
+    expect(st.map((x) => [x.sid, x.actions, x.resources])).toEqual([
+      ["Objects", ["s3:GetObject"], ["${aws_s3_bucket.lake.arn}/scripts*"]],
+      [undefined, ["sns:Publish"], ["${aws_sns_topic.t.arn}"]],
+    ]);
+  });
+
+  test("is compared in the base and head configurations", () => {
+    const rc = change("aws_iam_role_policy.grant", ["update"], { name: "g", policy: "{}" }, { name: "g" });
+    rc.change.after_unknown = { policy: true };
+    const r = analyze({ plan: plan(rc), head: synth('"s3:*"'), base: synth('["s3:GetObject"]') });
+    expect(r.findings.map((f) => [f.kind, f.details[0]])).toEqual([
+      ["policy-widened", 'widens: Allow "Objects" changed: + actions s3:* · − actions s3:GetObject'],
+    ]);
+    const same = analyze({
+      plan: plan(rc),
+      head: synth('["s3:GetObject"]'),
+      base: synth('["s3:GetObject"]'),
+    });
+    expect(same.findings).toEqual([]);
+  });
+});
+
 describe("values known only after apply", () => {
   const key = { kms_master_key_id: "arn:aws:kms:eu-west-1:1:key/old", name: "q" };
   test("are not removed: a queue whose key is replaced keeps its encryption", () => {

@@ -64,16 +64,56 @@ function conds(c: unknown): Condition[] {
 
 const condText = (c: Condition) => `${c.op} ${c.key} = ${c.values.join("|")}`;
 
-/** Parses a policy document (a JSON string or object); undefined when it is not one. */
+/**
+ * The JSON of a synthesised `${jsonencode({...})}` expression (how cdktf writes a policy built
+ * from an object): HCL's `"key" = value` as `"key": value`, a bare reference
+ * (`aws_sns_topic.t.arn`) as the string `"${aws_sns_topic.t.arn}"`. Undefined when `text` is not
+ * one, or holds what this does not read (a function call, arithmetic).
+ */
+export function jsonencodeBody(text: string): unknown {
+  const m = /^\$\{jsonencode\(([^]*)\)\}$/.exec(text.trim());
+  if (!m) return undefined;
+  const src = m[1];
+  let out = "";
+  for (let i = 0; i < src.length;) {
+    const c = src[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < src.length && src[j] !== '"') j += src[j] === "\\" ? 2 : 1;
+      out += src.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === "=") {
+      out += ":";
+      i++;
+    } else if (/[A-Za-z_]/.test(c)) {
+      const ref = /^[A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\])*/.exec(src.slice(i))![0];
+      out += ["true", "false", "null"].includes(ref) ? ref : JSON.stringify(`\${${ref}}`);
+      i += ref.length;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  try {
+    return JSON.parse(out);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Parses a policy document (a JSON string, a synthesised jsonencode, or an object); undefined when it is not one. */
 export function parsePolicy(doc: unknown): Statement[] | undefined {
   let d = doc;
   if (typeof d === "string") {
     if (d.trim() === "") return [];
-    try {
-      d = JSON.parse(d);
-    } catch {
-      return undefined;
-    }
+    const encoded = jsonencodeBody(d);
+    if (encoded !== undefined) d = encoded;
+    else
+      try {
+        d = JSON.parse(d);
+      } catch {
+        return undefined;
+      }
   }
   if (!d || typeof d !== "object") return undefined;
   const raw = (d as { Statement?: unknown }).Statement;
