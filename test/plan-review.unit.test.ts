@@ -375,6 +375,28 @@ describe("a policy known only after apply", () => {
   });
 });
 
+describe("rename-without-move", () => {
+  const bucket = (name: string) => ({ bucket: name, force_destroy: false, tags: { Environment: "dev" } });
+  test("pairs a delete with the create of the same name: the construct was renamed", () => {
+    const r = analyze({
+      plan: plan(
+        change("aws_s3_bucket.old_1", ["delete"], bucket("logs"), null),
+        change("aws_s3_bucket.new_2", ["create"], null, bucket("logs")),
+      ),
+    });
+    expect(r.findings.map((f) => f.kind)).toEqual(["rename-without-move"]);
+  });
+  test("not with the create of another bucket: that delete is a delete", () => {
+    const r = analyze({
+      plan: plan(
+        change("aws_s3_bucket.old_1", ["delete"], bucket("logs"), null),
+        change("aws_s3_bucket.new_2", ["create"], null, bucket("partner-exports")),
+      ),
+    });
+    expect(r.findings.map((f) => f.kind)).toEqual(["stateful-delete"]);
+  });
+});
+
 describe("values known only after apply", () => {
   const key = { kms_master_key_id: "arn:aws:kms:eu-west-1:1:key/old", name: "q" };
   test("are not removed: a queue whose key is replaced keeps its encryption", () => {

@@ -199,6 +199,13 @@ function similarity(a: JsonObject, b: JsonObject): number {
   return same / keys.length;
 }
 
+/** The attributes that name a resource in AWS: a renamed construct keeps them, another resource does not. */
+const NAME_KEYS = ["bucket", "name", "function_name", "role", "alias", "cluster_identifier", "stream_name"];
+
+function namesDiffer(a: JsonObject, b: JsonObject): boolean {
+  return NAME_KEYS.some((k) => typeof a[k] === "string" && typeof b[k] === "string" && a[k] !== b[k]);
+}
+
 /** Deletes paired with creates of the same type: a renamed or moved construct without a `moved` block. */
 function renames(ctx: Context): Map<string, string> {
   const pairs = new Map<string, string>();
@@ -208,7 +215,13 @@ function renames(ctx: Context): Map<string, string> {
   const creates = ctx.changes.filter((rc) => rc.change.actions.join() === "create");
   const taken = new Set<string>();
   for (const d of deletes) {
-    const candidates = creates.filter((c) => c.type === d.type && !taken.has(c.address));
+    // A create naming another bucket, role, queue... is another resource, whatever else it shares.
+    const candidates = creates.filter(
+      (c) =>
+        c.type === d.type &&
+        !taken.has(c.address) &&
+        !namesDiffer((d.change.before ?? {}) as JsonObject, (c.change.after ?? {}) as JsonObject),
+    );
     let best: ResourceChange | undefined;
     let bestScore = 0;
     for (const c of candidates) {
