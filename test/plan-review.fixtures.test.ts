@@ -336,6 +336,13 @@ describe("acknowledgements", () => {
   });
 });
 
+/** A plan file with this content, in a scratch directory. */
+function planFile(doc: unknown): string {
+  const f = join(mkdtempSync(join(tmpdir(), "pr-plan-")), "plan.json");
+  writeFileSync(f, JSON.stringify(doc));
+  return f;
+}
+
 describe("usage and input errors: exit 1, one line, no stack trace", () => {
   const plan = join(PLANS, "noop", "plan.json");
   test.each([
@@ -349,6 +356,16 @@ describe("usage and input errors: exit 1, one line, no stack trace", () => {
     ["missing plan", ["/nonexistent/plan.json"], /does not exist/],
     ["state, not plan", [join(PLANS, "_base", "pipeline-dev", "cdk.tf.json")], /not a saved plan's JSON/],
     ["synth dir without cdk.tf.json", [plan, "--synth", PLANS], /has no cdk\.tf\.json/],
+    [
+      "a plan format this does not read",
+      [planFile({ format_version: "2.0", resource_changes: [] })],
+      /format_version "2\.0" is not one plan-review reads \(1\.x\)$/,
+    ],
+    [
+      "a change without actions, named",
+      [planFile({ format_version: "1.2", resource_changes: [{ address: "aws_sqs_queue.q", change: {} }] })],
+      /resource_changes\[0\] \(aws_sqs_queue\.q\) has no change\.actions: not `terraform show -json` output$/,
+    ],
     // An unset variable in a CI script must not switch a check off.
     ["an empty --base-synth", [plan, "--base-synth", ""], /^plan-review: --base-synth needs a value$/],
     ["a trailing --synth", [plan, "--synth"], /^plan-review: --synth needs a value$/],

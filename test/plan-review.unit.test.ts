@@ -375,6 +375,45 @@ describe("a policy known only after apply", () => {
   });
 });
 
+test("a replace asked for with -replace says so instead of a forcing attribute", () => {
+  const rc = change(
+    "aws_s3_bucket.b",
+    ["delete", "create"],
+    { bucket: "lake" },
+    { bucket: "lake" },
+    {
+      action_reason: "replace_by_request",
+    },
+  );
+  const [f] = analyze({ plan: plan(rc) }).findings;
+  expect(f.details[0]).toBe(
+    "replaced on request (`terraform plan -replace=...`), not by a changed attribute",
+  );
+});
+
+describe("a destroy", () => {
+  const tls = doc({
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: "arn:aws:s3:::lake/*",
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  });
+  const policy = change("aws_s3_bucket_policy.p", ["delete"], { bucket: "lake", policy: tls }, null);
+  test("a bucket policy deleted with its bucket takes no guard away", () => {
+    const bucket = change("aws_s3_bucket.b", ["delete"], { bucket: "lake" }, null);
+    const kinds = analyze({ plan: plan(policy, bucket) }).findings.map((f) => f.kind);
+    expect(kinds).toEqual(["stateful-delete"]);
+  });
+  test("deleted while its bucket stays, it does", () => {
+    const kinds = analyze({ plan: plan(policy) })
+      .findings.map((f) => f.kind)
+      .sort();
+    expect(kinds).toEqual(["security-regression", "tls-only-removed"]);
+  });
+});
+
 describe("rename-without-move", () => {
   const bucket = (name: string) => ({ bucket: name, force_destroy: false, tags: { Environment: "dev" } });
   test("pairs a delete with the create of the same name: the construct was renamed", () => {

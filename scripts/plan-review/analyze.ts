@@ -183,6 +183,8 @@ function renamedValues(changes: ResourceChange[]): [string, string][] {
 /** The forcing attributes of a replace, before → after. */
 function forcedBy(rc: ResourceChange): string[] {
   const paths = rc.change.replace_paths ?? [];
+  if (rc.action_reason === "replace_by_request")
+    return ["replaced on request (`terraform plan -replace=...`), not by a changed attribute"];
   return paths.map((p) => {
     const name = p.map(String).join(".");
     if (unknownAt(rc.change.after_unknown, p))
@@ -294,10 +296,25 @@ function policyFindings(ctx: Context, rc: ResourceChange): Finding[] {
       continue;
     }
     if (isDeleteOnly(rc.change.actions)) after = null;
-    if (tlsOnlyRemoved(before, after)) out.push(tlsFinding(ctx, rc, attr));
+    // A bucket policy deleted with its bucket guards nothing any more.
+    const withItsBucket =
+      isDeleteOnly(rc.change.actions) &&
+      rc.type === "aws_s3_bucket_policy" &&
+      bucketDeleted(ctx, at(rc.change.before, ["bucket"]));
+    if (!withItsBucket && tlsOnlyRemoved(before, after)) out.push(tlsFinding(ctx, rc, attr));
     pushDiff(ctx, rc, attr, before, after, source, out);
   }
   return out;
+}
+
+/** Whether the plan deletes (or replaces) the bucket named `bucket`. */
+function bucketDeleted(ctx: Context, bucket: Json | undefined): boolean {
+  return ctx.changes.some(
+    (o) =>
+      o.type === "aws_s3_bucket" &&
+      o.change.actions.includes("delete") &&
+      at(o.change.before, ["bucket"]) === bucket,
+  );
 }
 
 function tlsFinding(ctx: Context, rc: ResourceChange, attr: string): Finding {
@@ -453,12 +470,12 @@ function planFindings(ctx: Context): Finding[] {
     );
     if (isDeleteOnly(a) && GUARD_TYPES.has(rc.type) && !renamed.has(rc.address)) {
       const bucket = at(rc.change.before, ["bucket"]);
-      const bucketGoes = ctx.changes.some(
-        (o) =>
-          o.type === "aws_s3_bucket" &&
-          o.change.actions.includes("delete") &&
-          at(o.change.before, ["bucket"]) === bucket,
-      );
+      // The guard goes with what it guards: the bucket, or (an EMR security configuration) every
+      // cluster, as in a destroy.
+      const bucketGoes =
+        rc.type === "aws_emr_security_configuration"
+          ? !ctx.changes.some((o) => o.type === "aws_emr_cluster" && !isDeleteOnly(o.change.actions))
+          : bucketDeleted(ctx, bucket);
       if (!bucketGoes)
         findings.push(
           ctx.finding(
@@ -466,7 +483,11 @@ function planFindings(ctx: Context): Finding[] {
             "security-regression",
             rc.address,
             `${rc.address} is deleted: the guard it holds goes`,
-            [`${rc.type} removed while ${show(bucket)} stays`],
+            [
+              rc.type === "aws_emr_security_configuration"
+                ? `${rc.type} removed while the EMR cluster stays`
+                : `${rc.type} removed while ${show(bucket)} stays`,
+            ],
           ),
         );
     }

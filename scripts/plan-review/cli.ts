@@ -21,6 +21,17 @@ class UsageError extends Error {
 
 export const USAGE_EXIT = 1;
 
+/** --help's examples and exit codes, each line whole (yargs' example columns break long ones). */
+const EPILOGUE = [
+  "Examples:",
+  "  # a PR comment from a saved plan and this change's synth",
+  "  $0 plan.json --synth cdktf.out/stacks/pipeline-dev --format markdown",
+  "  # with the base branch's synth: prevent_destroy removed, cost delta",
+  "  $0 plan.json --synth cdktf.out/stacks/pipeline-dev --base-synth base/stacks/pipeline-dev",
+  "",
+  "Exit codes: 0 nothing to report · 2 warnings only · 3 an unacknowledged block · 1 usage or input error",
+].join("\n");
+
 /** yargs' messages as one line: some span several ("Invalid values:\n  Argument: ..."). */
 function oneLine(msg: string): string {
   if (/^Not enough non-option arguments/.test(msg))
@@ -58,7 +69,7 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
           describe: "classify resource_drift of a `terraform plan -refresh-only` saved plan",
         },
       })
-      .example("$0 plan.json --synth cdktf.out/stacks/pipeline-dev --format markdown", "a PR comment")
+      .epilogue(EPILOGUE)
       .strict()
       .help()
       .version(false)

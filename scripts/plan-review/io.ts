@@ -49,6 +49,30 @@ export function readPlan(file: string): PlanJson {
   }
   if (doc.resource_changes !== undefined && !Array.isArray(doc.resource_changes))
     throw new InputError(`plan ${file}: resource_changes is not a list`);
+  // Plan JSON's format is 1.x (terraform 1.0 on); a major version this does not know may mean
+  // other things by the same fields.
+  const version = (doc as { format_version?: unknown }).format_version;
+  if (version !== undefined && !/^1\.\d+$/.test(String(version)))
+    throw new InputError(
+      `plan ${file}: format_version ${JSON.stringify(version)} is not one plan-review reads (1.x)`,
+    );
+  for (const key of ["resource_changes", "resource_drift"] as const) {
+    const list = (doc[key] ?? []) as unknown[];
+    if (!Array.isArray(list)) throw new InputError(`plan ${file}: ${key} is not a list`);
+    list.forEach((rc, i) => {
+      const r = rc as { address?: unknown; change?: { actions?: unknown } } | null;
+      const lacks =
+        !r || typeof r.address !== "string"
+          ? "an address"
+          : !Array.isArray(r.change?.actions)
+            ? "change.actions"
+            : "";
+      if (lacks)
+        throw new InputError(
+          `plan ${file}: ${key}[${i}]${typeof r?.address === "string" ? ` (${r.address})` : ""} has no ${lacks}: not \`terraform show -json\` output`,
+        );
+    });
+  }
   return doc;
 }
 
