@@ -347,7 +347,12 @@ describe("usage and input errors: exit 1, one line, no stack trace", () => {
   const plan = join(PLANS, "noop", "plan.json");
   test.each([
     ["no plan", [], /^plan-review: name the plan: plan-review PLAN_JSON \[options\]/],
-    ["unknown flag", [plan, "--bogus"], /Unknown argument/],
+    ["unknown flag", [plan, "--bogus"], /^plan-review: unknown option --bogus \(see --help\)$/],
+    [
+      "an unknown flag before the plan",
+      ["--json", plan],
+      /^plan-review: unknown option --json \(see --help\)$/,
+    ],
     [
       "bad format",
       [plan, "--format", "yaml"],

@@ -41,8 +41,17 @@ function oneLine(msg: string): string {
   return msg.replace(/\s*\n\s*/g, " ").trim();
 }
 
+const OPTIONS = ["synth", "base-synth", "format", "ack", "checkov", "base-checkov", "drift", "help"];
+
 export function run(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
   try {
+    // Named first: an unknown flag would otherwise take the plan's path as its value, and the
+    // message would be about the missing plan.
+    const unknown = argv.find(
+      (a) =>
+        a.startsWith("--") && a !== "--" && !OPTIONS.includes(a.slice(2).split("=")[0].replace(/^no-/, "")),
+    );
+    if (unknown) throw new UsageError(`unknown option ${unknown.split("=")[0]} (see --help)`);
     const args = yargs(argv)
       .scriptName("plan-review")
       .usage("$0 PLAN_JSON [options]\n\nPLAN_JSON is `terraform show -json PLANFILE` output.")
