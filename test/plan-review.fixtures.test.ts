@@ -245,6 +245,13 @@ describe("fixture plans", () => {
     expect(md.out).toContain(`> **Note:** ${note}`);
   });
 
+  test("--drift on a clean refresh-only plan (no resource_drift, no changes) has nothing to say", () => {
+    const clean = planFile({ format_version: "1.2", terraform_version: "1.11.4", resource_changes: [] });
+    const r = review([clean, "--drift", "--format", "json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).notes).toEqual([]);
+  });
+
   test("--drift on a plan that also changes resources reviews those changes too, never drops them", () => {
     const plain = fixture("lake-bucket-renamed");
     const r = fixture("lake-bucket-renamed", ["--drift"]);

@@ -101,6 +101,31 @@ describe("policy diff", () => {
     expect(widensTo(cond("NumericLessThan", "5"), cond("NumericLessThan", "10"))).toBe(true);
   });
 
+  test("a `?` covers one character, not a `*`", () => {
+    expect(
+      widensTo({ ...read, Resource: "arn:aws:s3:::b/a?" }, { ...read, Resource: "arn:aws:s3:::b/a*" }),
+    ).toBe(true);
+    expect(
+      widensTo({ ...read, Resource: "arn:aws:s3:::b/a*" }, { ...read, Resource: "arn:aws:s3:::b/a?" }),
+    ).toBe(false);
+  });
+
+  test("a Null test's values are ORed: one added loosens it", () => {
+    const nul = (v: string[]) => ({ ...read, Condition: { Null: { "aws:TokenIssueTime": v } } });
+    expect(widensTo(nul(["true"]), nul(["false", "true"]))).toBe(true);
+  });
+
+  test("a rename is followed for whole names only", () => {
+    const b = parsePolicy(doc({ ...read, Resource: ["arn:aws:s3:::lake/*", "arn:aws:s3:::lake-logs/*"] }))!;
+    const a = parsePolicy(doc({ ...read, Resource: ["arn:aws:s3:::lake-v2/*", "arn:aws:s3:::other/*"] }))!;
+    // lake → lake-v2 is followed; lake-logs is not lake, so other/* is new.
+    expect(diffPolicies(b, a, [["lake", "lake-v2"]]).some((d) => d.widens)).toBe(true);
+    const followed = parsePolicy(
+      doc({ ...read, Resource: ["arn:aws:s3:::lake-v2/*", "arn:aws:s3:::lake-logs/*"] }),
+    )!;
+    expect(diffPolicies(b, followed, [["lake", "lake-v2"]]).some((d) => d.widens)).toBe(false);
+  });
+
   test("a Deny widens what is allowed when it stops covering something", () => {
     const deny = { Sid: "D", Effect: "Deny", Action: ["s3:Delete*"], Resource: "*" };
     expect(widensTo(deny, { ...deny, Action: ["s3:DeleteBucket"] })).toBe(true);
@@ -359,6 +384,20 @@ describe("a policy known only after apply", () => {
     ]);
   });
 
+  test("a new one is read from the head configuration for its broad grants", () => {
+    const rc = change("aws_iam_role_policy.grant", ["create"], null, { name: "g" });
+    rc.change.after_unknown = { policy: true };
+    const r = analyze({ plan: plan(rc), head: synth('"*"') });
+    expect(r.findings.map((f) => [f.kind, f.title, f.details[0]])).toEqual([
+      [
+        "policy-widened",
+        "aws_iam_role_policy.grant: new policy grants broadly",
+        'Allow "Objects": any action',
+      ],
+    ]);
+    expect(analyze({ plan: plan(rc), head: synth('["s3:GetObject"]') }).findings).toEqual([]);
+  });
+
   test("is compared in the base and head configurations", () => {
     const rc = change("aws_iam_role_policy.grant", ["update"], { name: "g", policy: "{}" }, { name: "g" });
     rc.change.after_unknown = { policy: true };
@@ -406,6 +445,11 @@ describe("a destroy", () => {
     const kinds = analyze({ plan: plan(policy, bucket) }).findings.map((f) => f.kind);
     expect(kinds).toEqual(["stateful-delete"]);
   });
+  test("deleted while its bucket is replaced, it does: the new bucket comes back unguarded", () => {
+    const bucket = change("aws_s3_bucket.b", ["delete", "create"], { bucket: "lake" }, { bucket: "lake" });
+    const kinds = analyze({ plan: plan(policy, bucket) }).findings.map((f) => f.kind);
+    expect(kinds).toContain("tls-only-removed");
+  });
   test("deleted while its bucket stays, it does", () => {
     const kinds = analyze({ plan: plan(policy) })
       .findings.map((f) => f.kind)
@@ -424,6 +468,16 @@ describe("rename-without-move", () => {
       ),
     });
     expect(r.findings.map((f) => f.kind)).toEqual(["rename-without-move"]);
+  });
+  test("not an attachment of another policy to the same role", () => {
+    const att = (arn: string) => ({ role: "r", policy_arn: arn });
+    const r = analyze({
+      plan: plan(
+        change("aws_iam_role_policy_attachment.ssm", ["delete"], att("arn:aws:iam::aws:policy/A"), null),
+        change("aws_iam_role_policy_attachment.cw", ["create"], null, att("arn:aws:iam::aws:policy/B")),
+      ),
+    });
+    expect(r.findings.map((f) => f.kind)).not.toContain("rename-without-move");
   });
   test("not with the create of another bucket: that delete is a delete", () => {
     const r = analyze({

@@ -202,7 +202,17 @@ function similarity(a: JsonObject, b: JsonObject): number {
 }
 
 /** The attributes that name a resource in AWS: a renamed construct keeps them, another resource does not. */
-const NAME_KEYS = ["bucket", "name", "function_name", "role", "alias", "cluster_identifier", "stream_name"];
+const NAME_KEYS = [
+  "bucket",
+  "key",
+  "name",
+  "function_name",
+  "role",
+  "policy_arn",
+  "alias",
+  "cluster_identifier",
+  "stream_name",
+];
 
 function namesDiffer(a: JsonObject, b: JsonObject): boolean {
   return NAME_KEYS.some((k) => typeof a[k] === "string" && typeof b[k] === "string" && a[k] !== b[k]);
@@ -288,7 +298,13 @@ function policyFindings(ctx: Context, rc: ResourceChange): Finding[] {
       // Known only after apply (it interpolates another resource): compare the configurations.
       const h = ctx.head?.resources.get(rc.address)?.body[attr];
       const b = ctx.base?.resources.get(rc.address)?.body[attr];
-      if (h === undefined || b === undefined) continue;
+      if (h === undefined) continue;
+      // A new policy has no base to compare with: its broad grants are read from the head.
+      if (before === null || before === undefined) {
+        pushDiff(ctx, rc, attr, null, h, "synth", out);
+        continue;
+      }
+      if (b === undefined) continue;
       after = h;
       source = "synth";
       if (tlsOnlyRemoved(b, h)) out.push(tlsFinding(ctx, rc, attr));
@@ -307,12 +323,12 @@ function policyFindings(ctx: Context, rc: ResourceChange): Finding[] {
   return out;
 }
 
-/** Whether the plan deletes (or replaces) the bucket named `bucket`. */
+/** Whether the plan deletes the bucket named `bucket` for good (a replace brings it back, unguarded). */
 function bucketDeleted(ctx: Context, bucket: Json | undefined): boolean {
   return ctx.changes.some(
     (o) =>
       o.type === "aws_s3_bucket" &&
-      o.change.actions.includes("delete") &&
+      isDeleteOnly(o.change.actions) &&
       at(o.change.before, ["bucket"]) === bucket,
   );
 }
@@ -687,7 +703,9 @@ export function analyze(input: AnalyzeInput): Report {
   let raw: Finding[];
   if (input.drift) {
     raw = driftFindings(ctx);
-    if (plan.resource_drift === undefined || plan.resource_drift === null)
+    // terraform leaves resource_drift out when nothing drifted: a clean refresh-only plan has
+    // neither; only a plan that changes resources without it was made the wrong way.
+    if ((plan.resource_drift === undefined || plan.resource_drift === null) && changing > 0)
       notes.push("--drift on a plan without resource_drift (make it with `terraform plan -refresh-only`)");
     if (changing > 0) {
       // Not a refresh-only plan: what it would change is reviewed too, never dropped.

@@ -185,13 +185,17 @@ function pair(before: Statement[], after: Statement[]): [Statement | undefined, 
   return pairs;
 }
 
-/** IAM's wildcard match: `*` any run of characters, `?` one; actions ignore case. */
+/**
+ * Whether IAM pattern `pattern` allows everything `value` (itself possibly a pattern) does: `*`
+ * any run of characters, `?` one character but not a `*` of `value` (`a?` does not cover `a*`);
+ * actions ignore case.
+ */
 function matches(pattern: string, value: string, ignoreCase: boolean): boolean {
   if (pattern === "*") return true;
   const re = pattern
     .replace(/[.+^${}()|[\]\\]/g, "\\$&")
     .replace(/\*/g, ".*")
-    .replace(/\?/g, ".");
+    .replace(/\?/g, "[^*]");
   return new RegExp(`^${re}$`, ignoreCase ? "is" : "s").test(value);
 }
 
@@ -214,7 +218,8 @@ function uncovered(after: string[], before: string[], field: Field): string[] {
   return after.filter((x) => !covered(x, before, field));
 }
 
-const NEGATED = /Not|^Null$/;
+/** Operators that exclude their values (Null is not one: its values are ORed like any test). */
+const NEGATED = /Not/;
 
 /** Whether the conditions of `a` allow something those of `b` did not (for an Allow). */
 function conditionsLoosen(b: Condition[], a: Condition[]): boolean {
@@ -238,7 +243,10 @@ function conditionsLoosen(b: Condition[], a: Condition[]): boolean {
  * principals and condition values first: a grant that follows its renamed bucket names nothing new.
  */
 function widens(b0: Statement, a: Statement, renames: [string, string][]): boolean {
-  const rename = (x: string) => renames.reduce((v, [from, to]) => v.split(from).join(to), x);
+  // Whole names only: `bdp-dev-lake` → `bdp-dev-lake-v2` must not rename `bdp-dev-lake-logs`.
+  const whole = (from: string) =>
+    new RegExp(`(?<![\\w.-])${from.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\w.-])`, "g");
+  const rename = (x: string) => renames.reduce((v, [from, to]) => v.replace(whole(from), to), x);
   const b = {
     ...b0,
     resources: b0.resources.map(rename),
