@@ -206,13 +206,16 @@ describe("objectRefs", () => {
     ]);
     const { shape, refs, ignoredMessages } = objectRefs(ev);
     expect(shape).toBe("sqs");
-    expect(refs).toEqual([{ key: key("01"), messageId: messageId(0) }]);
+    // The sample notification's eventTime: when the object was created.
+    expect(refs).toEqual([
+      { key: key("01"), messageId: messageId(0), landedAt: Date.parse("2023-04-12T20:43:38.021Z") },
+    ]);
     expect(ignoredMessages).toEqual([messageId(1), messageId(2)]);
   });
   it("reads direct S3 notifications, URL-decoded", () => {
     expect(objectRefs(s3Event([s3Encode(key("02"))]))).toEqual({
       shape: "s3",
-      refs: [{ key: key("02") }],
+      refs: [{ key: key("02"), landedAt: Date.parse("2019-09-03T19:37:27.192Z") }],
       ignoredMessages: [],
       ignoredKeys: [],
     });
@@ -221,7 +224,7 @@ describe("objectRefs", () => {
     const literal = "streaming-data/year=2026/month=01/day=31/hour=03/100%+a%3D.parquet";
     expect(objectRefs(eventBridgeEvent(literal))).toEqual({
       shape: "eventbridge",
-      refs: [{ key: literal }],
+      refs: [{ key: literal, landedAt: Date.parse("2023-03-08T17:50:14Z") }],
       ignoredMessages: [],
       ignoredKeys: [],
     });
@@ -305,6 +308,22 @@ describe("trigger", () => {
     expect(after.batchItemFailures).toEqual([]);
     expect(emr.added.map((s) => s.Name)).toEqual([step("03"), step("02")]);
   });
+  it("a running step that started after the batch's objects landed lists them: nothing to hand back", async () => {
+    const landed = Date.parse("2023-04-12T20:43:38.021Z"); // the sample notification's eventTime
+    const running = (startedAt: Date) => ({
+      Name: step("02"),
+      Status: { State: "RUNNING", Timeline: { StartDateTime: startedAt } },
+    });
+    const after = new FakeEmr([running(new Date(landed + 1000))]);
+    const res = await trigger(sqsEvent([s3Encode(key("02"))]), after, CFG);
+    expect(res).toMatchObject({ coveredByRunning: [step("02")], deferred: [], batchItemFailures: [] });
+    expect(after.added).toEqual([]);
+    // Started before the object landed: it may not have seen it, so the message waits.
+    const before = new FakeEmr([running(new Date(landed - 1000))]);
+    const res2 = await trigger(sqsEvent([s3Encode(key("02"))]), before, CFG);
+    expect(res2).toMatchObject({ coveredByRunning: [], deferred: [step("02")] });
+    expect(res2.batchItemFailures).toEqual([{ itemIdentifier: messageId(0) }]);
+  });
   it("a direct invocation for a running step's hour fails, so Lambda retries it", async () => {
     const emr = new FakeEmr([{ Name: step("02"), Status: { State: "RUNNING" } }]);
     await expect(trigger(s3Event([key("02"), key("04")]), emr, CFG)).rejects.toThrow(
@@ -324,8 +343,8 @@ describe("trigger", () => {
     steps.push({ Name: step("07"), Status: { State: "FAILED" } });
     const active = await activeSteps(new FakeEmr(steps, undefined, 50), "j-1");
     expect([...active].sort()).toEqual([
-      [step("08"), "PENDING"],
-      [step("09"), "RUNNING"],
+      [step("08"), { state: "PENDING" }],
+      [step("09"), { state: "RUNNING" }],
     ]);
   });
   it("a cluster that has ended: the hour is retried, and the log line says how to recover", async () => {

@@ -4,8 +4,10 @@
  * ever PENDING or RUNNING:
  * - none: one step is added;
  * - a PENDING one: nothing (it has not listed the partition yet, so it will see the new object);
- * - a RUNNING one: the hour's messages are handed back (SQS retries them after the visibility
- *   timeout; a direct invocation fails, so Lambda retries it). The running step may have listed
+ * - a RUNNING one that started after the batch's objects of the hour landed: nothing (it lists
+ *   them);
+ * - a RUNNING one that started before: the hour's messages are handed back (SQS retries them
+ *   after the visibility timeout; a direct invocation fails, so Lambda retries it). The running step may have listed
  *   the partition before the object landed, and a second step of the same hour running beside it
  *   could commit its older view of the hour last; retried once it has ended, they add the step
  *   that sees everything.
@@ -32,33 +34,48 @@ export interface TriggerResult {
   readonly partitions: number;
   readonly added: string[];
   readonly alreadyPending: string[];
-  /** Partitions with a RUNNING step: their messages are retried once it has ended. */
+  /** Partitions whose RUNNING step started after all of the batch's objects landed: it lists them. */
+  readonly coveredByRunning: string[];
+  /** Partitions with a RUNNING step older than an object: their messages are retried once it has ended. */
   readonly deferred: string[];
   readonly failed: string[];
 }
 
-/** What an active step of a partition is doing. */
-export type ActiveState = "PENDING" | "RUNNING";
+/** What an active step of a partition is doing (a RUNNING one: since when, epoch ms, if known). */
+export type ActiveStep = { state: "PENDING" } | { state: "RUNNING"; startedAt?: number };
+
+/** A ListSteps time (a Date from the SDK; epoch seconds or ISO from other implementations) as epoch ms. */
+function timeMs(v: unknown): number | undefined {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === "number") return v * 1000;
+  if (typeof v === "string" && !Number.isNaN(Date.parse(v))) return Date.parse(v);
+  return undefined;
+}
 
 /**
  * The cluster's PENDING and RUNNING streaming-processor steps, by name (all pages); a name with
  * a step in each state counts as PENDING (that one will list the partition anew).
  */
-export async function activeSteps(emr: EmrApi, clusterId: string): Promise<Map<string, ActiveState>> {
-  const active = new Map<string, ActiveState>();
+export async function activeSteps(emr: EmrApi, clusterId: string): Promise<Map<string, ActiveStep>> {
+  const active = new Map<string, ActiveStep>();
   let marker: string | undefined;
   do {
     const page = (await emr.send(
       new ListStepsCommand({ ClusterId: clusterId, StepStates: ["PENDING", "RUNNING"], Marker: marker }),
     )) as {
-      Steps?: Array<{ Name?: string; Status?: { State?: string } }>;
+      Steps?: Array<{ Name?: string; Status?: { State?: string; Timeline?: { StartDateTime?: unknown } } }>;
       Marker?: string;
     };
     for (const s of page.Steps ?? []) {
       // Filter again client-side: not every implementation honours StepStates.
       const state = s.Status?.State;
       if (!s.Name?.startsWith(STEP_NAME_PREFIX) || (state !== "PENDING" && state !== "RUNNING")) continue;
-      if (active.get(s.Name) !== "PENDING") active.set(s.Name, state);
+      if (active.get(s.Name)?.state === "PENDING") continue;
+      if (state === "PENDING") active.set(s.Name, { state });
+      else {
+        const startedAt = timeMs(s.Status?.Timeline?.StartDateTime);
+        active.set(s.Name, startedAt === undefined ? { state } : { state, startedAt });
+      }
     }
     marker = page.Marker;
   } while (marker);
@@ -91,20 +108,27 @@ export async function trigger(
     partitions: parts.size,
     added: [] as string[],
     alreadyPending: [] as string[],
+    coveredByRunning: [] as string[],
     deferred: [] as string[],
     failed: [] as string[],
   };
   const failedMessages = new Set<string>();
   if (parts.size > 0) {
     const active = await activeSteps(emr, cfg.clusterId);
-    for (const [name, { partition, messageIds }] of parts) {
-      if (active.get(name) === "PENDING") {
+    for (const [name, { partition, messageIds, lastLanded }] of parts) {
+      const step = active.get(name);
+      if (step?.state === "PENDING") {
         result.alreadyPending.push(name);
         continue;
       }
-      if (active.get(name) === "RUNNING") {
-        result.deferred.push(name);
-        messageIds.forEach((id) => failedMessages.add(id));
+      if (step?.state === "RUNNING") {
+        // Started after the hour's objects of this batch landed: its listing has them.
+        if (step.startedAt !== undefined && lastLanded !== undefined && step.startedAt > lastLanded)
+          result.coveredByRunning.push(name);
+        else {
+          result.deferred.push(name);
+          messageIds.forEach((id) => failedMessages.add(id));
+        }
         continue;
       }
       try {

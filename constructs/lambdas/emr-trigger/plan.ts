@@ -83,6 +83,14 @@ export function buildStep(p: HourPartition, cfg: TriggerConfig): SparkStep {
 export interface ObjectRef {
   readonly key: string;
   readonly messageId?: string;
+  /** When the object was created (the S3 record's eventTime, EventBridge's time), epoch ms. */
+  readonly landedAt?: number;
+}
+
+/** An event's ISO time as epoch ms, or undefined. */
+function epochMs(v: unknown): number | undefined {
+  const t = typeof v === "string" ? Date.parse(v) : NaN;
+  return Number.isNaN(t) ? undefined : t;
 }
 
 /** A key that adds no step, and why (logged one line each). */
@@ -121,8 +129,9 @@ function keysOfS3Event(ev: unknown, out: EventRefs, messageId?: string): number 
     if (typeof raw !== "string" || !String(r.eventName ?? "").startsWith("ObjectCreated")) continue;
     n++;
     const key = decodeNotificationKey(raw);
+    const landedAt = epochMs(r.eventTime);
     if (key === null) out.ignoredKeys.push({ key: raw, reason: "malformed URL encoding", ...withMessage });
-    else out.refs.push({ key, ...withMessage });
+    else out.refs.push({ key, ...withMessage, ...(landedAt === undefined ? {} : { landedAt }) });
   }
   return n;
 }
@@ -139,7 +148,8 @@ export function objectRefs(event: unknown): EventRefs {
   const e = event as Record<string, unknown>;
   if (e["detail-type"] === "Object Created") {
     const key = (e.detail as { object?: { key?: unknown } } | undefined)?.object?.key;
-    if (typeof key === "string") out.refs.push({ key });
+    const landedAt = epochMs(e.time);
+    if (typeof key === "string") out.refs.push({ key, ...(landedAt === undefined ? {} : { landedAt }) });
     return { ...out, shape: "eventbridge" };
   }
   if (!Array.isArray(e.Records)) return out;
@@ -168,7 +178,15 @@ export function objectRefs(event: unknown): EventRefs {
 
 /** The partitions a set of refs names, and the refs that name none. */
 export interface Partitions {
-  readonly partitions: Map<string, { partition: HourPartition; messageIds: Set<string> }>;
+  readonly partitions: Map<
+    string,
+    {
+      partition: HourPartition;
+      messageIds: Set<string>;
+      /** When its last object landed (epoch ms); undefined when an object's time is not known. */
+      lastLanded?: number;
+    }
+  >;
   readonly ignored: IgnoredKey[];
 }
 
@@ -179,15 +197,19 @@ export interface Partitions {
 export function partitionsOf(refs: readonly ObjectRef[]): Partitions {
   const partitions: Partitions["partitions"] = new Map();
   const ignored: IgnoredKey[] = [];
+  const untimed = new Set<string>();
   for (const ref of refs) {
     const p = parseHourPartition(ref.key);
     if (!p) {
-      ignored.push({ ...ref, reason: whyNoPartition(ref.key) });
+      const { key, messageId } = ref;
+      ignored.push({ key, reason: whyNoPartition(key), ...(messageId === undefined ? {} : { messageId }) });
       continue;
     }
     const name = stepName(p);
     const entry = partitions.get(name) ?? { partition: p, messageIds: new Set<string>() };
     if (ref.messageId !== undefined) entry.messageIds.add(ref.messageId);
+    if (ref.landedAt === undefined) untimed.add(name);
+    entry.lastLanded = untimed.has(name) ? undefined : Math.max(entry.lastLanded ?? 0, ref.landedAt!);
     partitions.set(name, entry);
   }
   return { partitions, ignored };
