@@ -350,6 +350,18 @@ function planFile(doc: unknown): string {
   return f;
 }
 
+test("--help: whole example lines that fit 80 columns, and the exit codes", () => {
+  const main = join(__dirname, "..", "scripts", "plan-review", "main.ts");
+  const r = spawnSync(process.execPath, ["--import", "tsx", main, "--help"], { encoding: "utf8" });
+  expect(r.status).toBe(0);
+  const lines = r.stdout.trimEnd().split("\n");
+  const epilogue = lines.slice(lines.indexOf("Examples:"));
+  expect(epilogue.filter((l) => l.length > 80)).toEqual([]);
+  expect(epilogue.join("\n")).toMatch(
+    /Exit codes: 0 nothing to report · 2 warnings only · 3 an unacknowledged block\n\s+1 a usage or input error/,
+  );
+});
+
 describe("usage and input errors: exit 1, one line, no stack trace", () => {
   const plan = join(PLANS, "noop", "plan.json");
   test.each([

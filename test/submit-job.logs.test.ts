@@ -6,6 +6,7 @@
  * a FAILED step and `status`, which show the same; and a failed --local run, explained from its
  * output the same way.
  */
+import { gunzipSync } from "node:zlib";
 import {
   applicationIdOf,
   diagnose,
@@ -343,6 +344,25 @@ describe("a failed --local run, from its output", () => {
     const f = localFailure(1, [...out, log("shutdown")].join("\n"));
     expect(f.message).toBe("KeyError: 'a'");
     expect(f.traceback?.text).toBe(out.join("\n"));
+  });
+
+  it("a Py4JJavaError's traceback: the message is an exception's line, not folded Java frames", () => {
+    const [stdout] = emrLogFixture(
+      "py4j-chained",
+      {},
+      (k) => k.endsWith("/stdout.gz") && k.includes("container_"),
+    );
+    const f = localFailure(1, gunzipSync(stdout.body).toString("utf8"));
+    // The log ends with the Java error's cause: the executor's Python exception, the job's real bug.
+    expect(f.message).toBe("decimal.InvalidOperation: [<class 'decimal.ConversionSyntax'>]");
+    expect(f.traceback?.text).toContain("\t... (");
+  });
+
+  it("Spark's log on stderr cannot cut short the traceback on stdout", () => {
+    const tb = ["Traceback (most recent call last):", '  File "x.py", line 1, in <module>', "KeyError: 'a'"];
+    const f = localFailure(1, tb.join("\n"), log("written while the traceback was"));
+    expect(f.message).toBe("KeyError: 'a'");
+    expect(f.traceback?.text).toBe(tb.join("\n"));
   });
 
   it("nothing recognisable (spark-submit failed before Python ran): the output is what explains it", () => {

@@ -21,15 +21,17 @@ class UsageError extends Error {
 
 export const USAGE_EXIT = 1;
 
-/** --help's examples and exit codes, each line whole (yargs' example columns break long ones). */
+/** --help's examples and exit codes: every line fits 80 columns, so none wraps. */
 const EPILOGUE = [
   "Examples:",
   "  # a PR comment from a saved plan and this change's synth",
   "  $0 plan.json --synth cdktf.out/stacks/pipeline-dev --format markdown",
   "  # with the base branch's synth: prevent_destroy removed, cost delta",
-  "  $0 plan.json --synth cdktf.out/stacks/pipeline-dev --base-synth base/stacks/pipeline-dev",
+  "  $0 plan.json --synth cdktf.out/stacks/pipeline-dev \\",
+  "      --base-synth base/stacks/pipeline-dev",
   "",
-  "Exit codes: 0 nothing to report · 2 warnings only · 3 an unacknowledged block · 1 usage or input error",
+  "Exit codes: 0 nothing to report · 2 warnings only · 3 an unacknowledged block",
+  "            1 a usage or input error",
 ].join("\n");
 
 /** yargs' messages as one line: some span several ("Invalid values:\n  Argument: ..."). */

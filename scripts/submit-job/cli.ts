@@ -22,7 +22,7 @@ import { cancelText, listText, logsText, runsText, statusText, submitText } from
 import { runTerraformOutput, submit } from "./run";
 import { makeProgress, realClock } from "./wait";
 
-/** --help's examples (`$0` is the command's name), each at most 100 columns. */
+/** --help's examples (`$0` is the command's name): every line fits 80 columns, so none wraps. */
 const EXAMPLES = [
   "Examples:",
   "  # the jobs and their arguments",
@@ -30,13 +30,14 @@ const EXAMPLES = [
   "  # run on the stack's cluster, default input and output, at most 45 minutes",
   "  $0 batch-processing --timeout 45m",
   "  # CI: an idempotent submit, the result as JSON",
-  "  $0 batch-processing --outputs outputs.json --run-id nightly-2026-01-31 --no-wait --json",
+  "  $0 batch-processing --outputs outputs.json \\",
+  "      --run-id nightly-2026-01-31 --no-wait --json",
   "  # where that run is now; the last failed runs",
   "  $0 status nightly-2026-01-31",
   "  $0 runs --state FAILED --limit 5",
   "  # local Spark on a local lake",
-  "  $0 streaming-processor --local --input ./lake/streaming-data --output ./out \\",
-  "      --partition year=2026/month=01/day=31/hour=09",
+  "  $0 streaming-processor --local --input ./lake/streaming-data \\",
+  "      --output ./out --partition year=2026/month=01/day=31/hour=09",
 ].join("\n");
 
 // The SDK's "node >= 22 from 2027" notice is not actionable for a CLI user on every run.

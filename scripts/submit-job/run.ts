@@ -477,7 +477,7 @@ export function localSparkArgs(
 /** How much of a local run's output is kept to explain a failure (its end is what matters). */
 export const LOCAL_TAIL_BYTES = 1 << 20;
 
-/** The last `limit` bytes of a child's output, both streams in the order they came. */
+/** The last `limit` bytes of a child's output stream. */
 export class OutputTail {
   private chunks: Buffer[] = [];
   private bytes = 0;
@@ -498,13 +498,19 @@ export class OutputTail {
  * A failed local run, explained from its output as a step's failure is from its logs: the job's
  * own error line (else the last line of a Python traceback) as the message, and the traceback,
  * when there is one (`JOB_DEBUG=1`, or a job without the error boundary), as on EMR. In local mode
- * PySpark's runner passes the Python process's stderr to spark-submit's stdout, so both streams
- * are searched together.
+ * PySpark's runner passes the Python process's output, stderr included, to spark-submit's stdout,
+ * and Spark's log goes to stderr: each stream is searched on its own (stdout first), so a log line
+ * written meanwhile cannot cut a traceback short.
  */
-export function localFailure(exit: number | string | null, output: string): Failure {
-  const traceback = findTraceback(output);
-  const message =
-    findErrorLine(output)?.text ?? traceback?.text.split("\n").pop() ?? "see the job output above";
+export function localFailure(exit: number | string | null, stdout: string, stderr = ""): Failure {
+  const first = <T>(find: (text: string) => T | undefined) => find(stdout) ?? find(stderr);
+  const traceback = first(findTraceback);
+  // The exception's own line: the last one of the traceback that is not a frame or folded Java.
+  const raised = traceback?.text
+    .split("\n")
+    .reverse()
+    .find((l) => l.trim() !== "" && !/^\s/.test(l) && !l.startsWith("..."));
+  const message = first(findErrorLine)?.text ?? raised ?? "see the job output above";
   return {
     reason: `spark-submit exited with ${exit}`,
     message,
@@ -620,14 +626,14 @@ async function runLocal(
         PYSPARK_DRIVER_PYTHON: process.env.PYSPARK_DRIVER_PYTHON ?? py,
       },
     });
-    const output = new OutputTail();
+    const [outTail, errTail] = [new OutputTail(), new OutputTail()];
     child.stdout.on("data", (b: Buffer) => {
       (deps.childStdout === "stderr" ? process.stderr : process.stdout).write(b);
-      output.add(b);
+      outTail.add(b);
     });
     child.stderr.on("data", (b: Buffer) => {
       process.stderr.write(b);
-      output.add(b);
+      errTail.add(b);
     });
     const onAbort = () => child.kill("SIGINT");
     deps.signal?.addEventListener("abort", onAbort, { once: true });
@@ -650,7 +656,7 @@ async function runLocal(
       output: o.output!,
       durationSeconds: secondsSince(deps.clock, started),
     };
-    if (state === "FAILED") result.failure = localFailure(code ?? signal, output.text());
+    if (state === "FAILED") result.failure = localFailure(code ?? signal, outTail.text(), errTail.text());
     return { outcome: interrupted ? { kind: "interrupted" } : { kind: "local", code, signal }, result };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
