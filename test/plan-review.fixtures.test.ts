@@ -412,6 +412,12 @@ describe("usage and input errors: exit 1, one line, no stack trace", () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  test("options in yargs' camelCase spelling are options too", () => {
+    const r = review([join(PLANS, "noop", "plan.json"), "--baseSynth", join(PLANS, "_base", "pipeline-dev")]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+  });
+
   test("a synth of another environment than the plan's is refused: the addresses match, the stacks do not", () => {
     const prodPlan = join(PLANS, "prod-lake-bucket-renamed", "plan.json");
     const devSynth = join(PLANS, "lake-bucket-renamed", "synth");

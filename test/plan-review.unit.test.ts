@@ -398,6 +398,13 @@ describe("a policy known only after apply", () => {
     expect(analyze({ plan: plan(rc), head: synth('["s3:GetObject"]') }).findings).toEqual([]);
   });
 
+  test("unquoted keys read as keys, not as references", () => {
+    const st = parsePolicy(
+      '${jsonencode({Version = "2012-10-17", Statement = [{Effect = "Allow", Action = "*", Resource = aws_s3_bucket.b.arn}]})}',
+    );
+    expect(st?.map((x) => [x.actions, x.resources])).toEqual([[["*"], ["${aws_s3_bucket.b.arn}"]]]);
+  });
+
   test("is compared in the base and head configurations", () => {
     const rc = change("aws_iam_role_policy.grant", ["update"], { name: "g", policy: "{}" }, { name: "g" });
     rc.change.after_unknown = { policy: true };

@@ -49,9 +49,11 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
   try {
     // Named first: an unknown flag would otherwise take the plan's path as its value, and the
     // message would be about the missing plan.
-    const unknown = argv.find(
-      (a) =>
-        a.startsWith("--") && a !== "--" && !OPTIONS.includes(a.slice(2).split("=")[0].replace(/^no-/, "")),
+    // Options end at `--`; yargs also takes their camelCase spelling (--baseSynth).
+    const flags = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+    const kebab = (n: string) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const unknown = flags.find(
+      (a) => a.startsWith("--") && !OPTIONS.includes(kebab(a.slice(2).split("=")[0]).replace(/^no-/, "")),
     );
     if (unknown) throw new UsageError(`unknown option ${unknown.split("=")[0]} (see --help)`);
     const args = yargs(argv)

@@ -87,7 +87,13 @@ export function jsonencodeBody(text: string): unknown {
       i++;
     } else if (/[A-Za-z_]/.test(c)) {
       const ref = /^[A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\])*/.exec(src.slice(i))![0];
-      out += ["true", "false", "null"].includes(ref) ? ref : JSON.stringify(`\${${ref}}`);
+      // An unquoted object key (`Statement = [...]`) is its name; anything else a reference.
+      const isKey = /^\s*=(?!=)/.test(src.slice(i + ref.length));
+      out += isKey
+        ? JSON.stringify(ref)
+        : ["true", "false", "null"].includes(ref)
+          ? ref
+          : JSON.stringify(`\${${ref}}`);
       i += ref.length;
     } else {
       out += c;
@@ -383,7 +389,7 @@ export function broadGrants(statements: Statement[], identity: boolean): string[
 
 /** AWS-managed policies that grant a whole account, or a whole service, to what they are attached to. */
 const BROAD_MANAGED =
-  /^arn:aws[\w-]*:iam::aws:policy\/(?:[\w-]+\/)?(AdministratorAccess|PowerUserAccess|IAMFullAccess|[\w-]*FullAccess)$/;
+  /^arn:aws[\w-]*:iam::aws:policy\/(?:[\w-]+\/)?(AdministratorAccess|PowerUserAccess|IAMFullAccess|SystemAdministrator|[\w-]*FullAccess[\w-]*)$/;
 
 /** The broad AWS-managed policy a policy ARN names, or undefined. */
 export function broadManagedPolicy(arn: string): string | undefined {
