@@ -4,7 +4,7 @@
  * anything else, and options from the environment. No AWS: runs are --dry-run, or --local with a
  * stand-in spark-submit that reports the argv it was given.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -193,6 +193,30 @@ describe("the job's own flags", () => {
       "batch-processing: error: RuntimeException: x.parquet is not a Parquet file\n",
     );
     expect(text.stderr).toContain("ShutdownHookManager: Shutdown hook called\n");
+  });
+
+  it("--local piped into a reader that stops early (| head): no EPIPE stack trace, the job's exit code", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "sj-cli-"));
+    mkdirSync(join(repo, ".venv", "bin"), { recursive: true });
+    mkdirSync(join(repo, "in"));
+    const fake = join(repo, ".venv", "bin", "spark-submit");
+    const loud = `for (let i = 0; i < 200000; i++) process.stdout.write("line " + i + "\\n");`;
+    writeFileSync(fake, `#!${process.execPath}\n${loud}\n`);
+    chmodSync(fake, 0o755);
+    const args = ["batch-processing", "--local", "--repo-root", repo, "--input", join(repo, "in")];
+    const child = spawn(
+      process.execPath,
+      ["--require", require.resolve("tsx/cjs"), CLI, ...args, "--output", join(repo, "out")],
+      {
+        env: { PATH: process.env.PATH, HOME: tmpdir(), NO_COLOR: "1", SUBMIT_JOB_JOBS_DIR: JOBS },
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (b) => (stderr += String(b)));
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled 'error'/);
+    expect(code).toBe(0);
   });
 
   it("--local with an --input that does not exist is a usage error; spark-submit never starts", async () => {
