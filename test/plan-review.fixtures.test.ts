@@ -469,6 +469,28 @@ describe("the package bin", () => {
     expect(bad.stderr).toMatch(/plan-review: plan \/nonexistent\.json does not exist/);
   });
 
+  test("piped into a reader that stops early (| head): no EPIPE stack trace, the exit code stands", () => {
+    const bin = join(ROOT, "bin", "plan-review.js");
+    // A report far larger than a pipe's buffer, so the writes after the reader left fail.
+    const streams = Array.from({ length: 5000 }, (_, i) => ({
+      address: `aws_kinesis_stream.s_${i}`,
+      type: "aws_kinesis_stream",
+      name: `s_${i}`,
+      mode: "managed",
+      change: { actions: ["update"], before: { encryption_type: "KMS" }, after: { encryption_type: "NONE" } },
+    }));
+    const plan = planFile({ format_version: "1.2", resource_changes: streams });
+    const r = spawnSync(
+      "bash",
+      ["-c", `node "${bin}" "${plan}" | head -1 >/dev/null; echo "rc=\${PIPESTATUS[0]}"`],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled 'error'/);
+    expect(r.stdout.trim()).toBe("rc=2");
+  });
+
   test("the markdown of the largest fixture is a valid comment body", () => {
     const res = spawnSync(
       process.execPath,
