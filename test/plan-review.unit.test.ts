@@ -101,6 +101,44 @@ describe("policy diff", () => {
     expect(widensTo(cond("NumericLessThan", "5"), cond("NumericLessThan", "10"))).toBe(true);
   });
 
+  test.each([
+    [
+      "a value removed from an IfExists test",
+      { StringEqualsIfExists: { "aws:SourceVpc": ["a", "b"] } },
+      { StringEqualsIfExists: { "aws:SourceVpc": ["a"] } },
+    ],
+    [
+      "a value removed from a ForAnyValue test",
+      { "ForAnyValue:StringEquals": { "aws:TagKeys": ["a", "b"] } },
+      { "ForAnyValue:StringEquals": { "aws:TagKeys": ["a"] } },
+    ],
+    [
+      "a condition key's case changed",
+      { StringEquals: { "aws:SourceAccount": "1" } },
+      { StringEquals: { "aws:sourceaccount": "1" } },
+    ],
+    [
+      "StringLike made StringEquals on the same value",
+      { StringLike: { "s3:prefix": "scripts" } },
+      { StringEquals: { "s3:prefix": "scripts" } },
+    ],
+  ])("does not widen: %s", (_why, from, to) => {
+    expect(widensTo({ ...read, Condition: from }, { ...read, Condition: to })).toBe(false);
+  });
+
+  test("an account id and its root ARN are the same principal", () => {
+    const trust = { Effect: "Allow", Action: "sts:AssumeRole" };
+    expect(
+      widensTo(
+        { ...trust, Principal: { AWS: "111111111111" } },
+        { ...trust, Principal: { AWS: "arn:aws:iam::111111111111:root" } },
+      ),
+    ).toBe(false);
+    // Dropping IfExists lets an absent key pass no more: tighter. Adding it loosens.
+    const c = (op: string) => ({ ...read, Condition: { [op]: { "aws:SourceVpc": "v" } } });
+    expect(widensTo(c("StringEquals"), c("StringEqualsIfExists"))).toBe(true);
+  });
+
   test("a `?` covers one character, not a `*`", () => {
     expect(
       widensTo({ ...read, Resource: "arn:aws:s3:::b/a?" }, { ...read, Resource: "arn:aws:s3:::b/a*" }),

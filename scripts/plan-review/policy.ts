@@ -51,7 +51,9 @@ function principals(p: unknown): string[] {
   if (typeof p === "string") return [p === "*" ? "*" : p];
   const out: string[] = [];
   for (const [kind, v] of Object.entries(p as Record<string, unknown>))
-    for (const x of list(v)) out.push(`${kind}:${x}`);
+    for (const x of list(v))
+      // An account id and its root ARN name the same principal.
+      out.push(kind === "AWS" && /^\d{12}$/.test(x) ? `AWS:arn:aws:iam::${x}:root` : `${kind}:${x}`);
   return out;
 }
 
@@ -229,16 +231,32 @@ const NEGATED = /Not/;
 
 /** Whether the conditions of `a` allow something those of `b` did not (for an Allow). */
 function conditionsLoosen(b: Condition[], a: Condition[]): boolean {
+  // The test itself, without its set (ForAnyValue:/ForAllValues:) and IfExists modifiers, which
+  // keep their meaning when the values change. Condition keys ignore case.
+  const base = (op: string) => op.replace(/^For(Any|All)Values?:/, "").replace(/IfExists$/, "");
+  const sameKey = (x: Condition, y: Condition) => x.key.toLowerCase() === y.key.toLowerCase();
   return b.some((bc) => {
-    const ac = a.find((c) => c.op === bc.op && c.key === bc.key);
+    let ac = a.find((c) => c.op === bc.op && sameKey(c, bc));
+    // StringLike → StringEquals of the same key (same modifiers): a narrower test of the values.
+    const narrowed =
+      !ac &&
+      base(bc.op) === "StringLike" &&
+      a.find(
+        (c) =>
+          sameKey(c, bc) &&
+          base(c.op) === "StringEquals" &&
+          c.op.replace("StringEquals", "StringLike") === bc.op,
+      );
+    if (narrowed) ac = { ...narrowed, op: bc.op };
     if (!ac) return true; // dropped (or its operator changed)
-    const like = /Like$/.test(bc.op);
+    const op = base(bc.op);
+    const like = /Like$/.test(op);
     const within = (xs: string[], ys: string[]) =>
       xs.every((x) => ys.some((y) => (like ? matches(y, x, false) : y === x)));
     // A positive test allows its values: more values, or broader ones, allow more. A negated one
     // (StringNotEquals, ArnNotLike, ...) excludes them: fewer excluded allow more.
-    if (NEGATED.test(bc.op)) return !within(bc.values, ac.values);
-    if (/^(String|Arn)/.test(bc.op) && !/IfExists$/.test(bc.op)) return !within(ac.values, bc.values);
+    if (NEGATED.test(op)) return !within(bc.values, ac.values);
+    if (/^(String|Arn)/.test(op)) return !within(ac.values, bc.values);
     return ac.values.join("|") !== bc.values.join("|"); // numbers, dates, IPs, Bool: any change
   });
 }
