@@ -14,7 +14,7 @@ describe("parseHourPartition", () => {
   it.each([
     ["streaming-data/year=2026/month=01/day=31/hour=09/part-0.parquet", p("2026", "01", "31", "09")],
     ["streaming-data/year=2024/month=02/day=29/hour=00/x", p("2024", "02", "29", "00")],
-    ["streaming-data/year=2026/month=12/day=31/hour=23/", p("2026", "12", "31", "23")],
+    ["streaming-data/year=2026/month=12/day=31/hour=23/nested/part-1.parquet", p("2026", "12", "31", "23")],
   ])("reads %s", (key, want) => {
     expect(parseHourPartition(key)).toEqual(want);
   });
@@ -29,6 +29,11 @@ describe("parseHourPartition", () => {
     ["another prefix", "processed-data/year=2026/month=01/day=01/hour=01/x"],
     ["an object named like the hour folder", "streaming-data/year=2026/month=01/day=01/hour=01"],
     ["unpadded numbers", "streaming-data/year=2026/month=1/day=01/hour=01/x"],
+    // Not data: Spark and the jobs skip them, so they need no step.
+    ["a folder marker", "streaming-data/year=2026/month=12/day=31/hour=23/"],
+    ["a hidden file", "streaming-data/year=2026/month=01/day=01/hour=01/_SUCCESS"],
+    ["a checksum file", "streaming-data/year=2026/month=01/day=01/hour=01/.part-0.parquet.crc"],
+    ["a file in a hidden folder", "streaming-data/year=2026/month=01/day=01/hour=01/_temporary/0/part-0"],
   ])("rejects %s", (_why, key) => {
     expect(parseHourPartition(key)).toBeNull();
   });

@@ -162,6 +162,8 @@ describe("decodeNotificationKey and whyNoPartition", () => {
     ["streaming-data/year=2026/month=1/day=31/hour=23/x", "no year=YYYY/month=MM/day=DD/hour=HH partition"],
     ["streaming-data/manifest.json", "no year=YYYY/month=MM/day=DD/hour=HH partition"],
     ["streaming-data/year=2026/month=01/day=31/hour=05", "sits in the day's folder, not in the hour's"],
+    ["streaming-data/year=2026/month=01/day=31/hour=05/", "a folder marker or hidden file"],
+    ["streaming-data/year=2026/month=01/day=31/hour=05/_SUCCESS", "a folder marker or hidden file"],
   ])("%s: %s", (k, reason) => {
     expect(partitionsOf([{ key: k }]).partitions.size).toBe(0);
     expect(whyNoPartition(k)).toContain(reason);

@@ -71,8 +71,21 @@ export function isDayArg(text: string): boolean {
  * `streaming-data/backfill/year=...` is another dataset, which a step for `--input streaming-data/`
  * would not read. The date must exist, the hour be 00–23, and the key lie inside the partition
  * (`.../hour=HH/<object>`: an object named `.../hour=HH` sits in the day's folder, not the hour's).
+ * A folder marker (`.../hour=HH/`) and a hidden file (a name below the hour starting with `_` or
+ * `.`, as `_SUCCESS` or `.crc`) are not data: Spark and the jobs skip them, so no step is needed.
  */
 export function parseHourPartition(key: string): HourPartition | null {
   if (!key.startsWith(LAKE_PREFIXES.streamingData)) return null;
-  return realHour(PARTITION_RE.exec(key.slice(LAKE_PREFIXES.streamingData.length)));
+  const rest = key.slice(LAKE_PREFIXES.streamingData.length);
+  const m = PARTITION_RE.exec(rest);
+  if (m && !isDataObject(rest.slice(m[0].length))) return null;
+  return realHour(m);
+}
+
+/** Whether the path below an hour names a data file: not empty, no segment hidden (`_`, `.`). */
+export function isDataObject(below: string): boolean {
+  const segments = below.split("/");
+  return (
+    below !== "" && !below.endsWith("/") && !segments.some((s) => s.startsWith("_") || s.startsWith("."))
+  );
 }

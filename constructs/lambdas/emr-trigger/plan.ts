@@ -3,7 +3,13 @@
  * AddJobFlowSteps step for one partition. No AWS calls here (tests and the handler share it).
  */
 import type { S3Event } from "aws-lambda";
-import { type HourPartition, LAKE_PREFIXES, parseHourPartition, partitionPath } from "../../contract/lake";
+import {
+  type HourPartition,
+  isDataObject,
+  LAKE_PREFIXES,
+  parseHourPartition,
+  partitionPath,
+} from "../../contract/lake";
 import { type SparkStep, sparkStep } from "../../contract/spark-step";
 import { STREAMING_JOB, TRIGGER_ENV } from "../../contract/trigger-env";
 
@@ -51,6 +57,8 @@ export function whyNoPartition(key: string): string {
   const shape = PARTITION_SHAPE.exec(rest);
   if (shape?.[1] === "")
     return "an object named like the hour's folder sits in the day's folder, not in the hour's";
+  if (shape && !isDataObject(rest.slice(shape[0].length)))
+    return "a folder marker or hidden file (_ or . name), which the jobs do not read";
   if (shape) return "no such date or hour (year=/month=/day=/hour= is not a real UTC hour)";
   if (rest.includes("/year="))
     return `partition is not directly under ${UNDER_STREAMING_DATA} (a deeper prefix is another dataset)`;
