@@ -43,7 +43,32 @@ function oneLine(msg: string): string {
   return msg.replace(/\s*\n\s*/g, " ").trim();
 }
 
-const OPTIONS = ["synth", "base-synth", "format", "ack", "checkov", "base-checkov", "drift", "help"];
+/** The options plan-review takes: what yargs registers, and all the unknown-flag check accepts. */
+const OPTIONS = {
+  synth: { type: "string", describe: "the synthesised stack of this change (dir with cdk.tf.json)" },
+  "base-synth": { type: "string", describe: "the synthesised stack before the change (e.g. main's)" },
+  format: {
+    choices: ["markdown", "json", "text"] as const,
+    default: "text" as Format,
+    describe: "markdown for a PR comment, json for tools, text for a terminal",
+  },
+  ack: { type: "string", describe: "acknowledgements file (JSON: address, kind, reason)" },
+  checkov: { type: "string", describe: "checkov's JSON report (-o json) on this change's synth" },
+  "base-checkov": {
+    type: "string",
+    describe: "checkov's JSON report on the base: report only new failures",
+  },
+  drift: {
+    type: "boolean",
+    default: false,
+    describe: "classify resource_drift of a `terraform plan -refresh-only` saved plan",
+  },
+} as const;
+
+/** The options that take a value: all but the boolean --drift. */
+const VALUED = Object.entries(OPTIONS)
+  .filter(([, o]) => !("type" in o && o.type === "boolean"))
+  .map(([name]) => name);
 
 export function run(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
   try {
@@ -52,8 +77,9 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
     // Options end at `--`; yargs also takes their camelCase spelling (--baseSynth).
     const flags = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
     const kebab = (n: string) => n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    const known = new Set([...Object.keys(OPTIONS), "help"]);
     const unknown = flags.find(
-      (a) => a.startsWith("--") && !OPTIONS.includes(kebab(a.slice(2).split("=")[0]).replace(/^no-/, "")),
+      (a) => a.startsWith("--") && !known.has(kebab(a.slice(2).split("=")[0]).replace(/^no-/, "")),
     );
     if (unknown) throw new UsageError(`unknown option ${unknown.split("=")[0]} (see --help)`);
     const args = yargs(argv)
@@ -62,26 +88,7 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
       .command("$0 <plan>", false, (y) =>
         y.positional("plan", { type: "string", describe: "saved plan's JSON" }),
       )
-      .options({
-        synth: { type: "string", describe: "the synthesised stack of this change (dir with cdk.tf.json)" },
-        "base-synth": { type: "string", describe: "the synthesised stack before the change (e.g. main's)" },
-        format: {
-          choices: ["markdown", "json", "text"] as const,
-          default: "text" as Format,
-          describe: "markdown for a PR comment, json for tools, text for a terminal",
-        },
-        ack: { type: "string", describe: "acknowledgements file (JSON: address, kind, reason)" },
-        checkov: { type: "string", describe: "checkov's JSON report (-o json) on this change's synth" },
-        "base-checkov": {
-          type: "string",
-          describe: "checkov's JSON report on the base: report only new failures",
-        },
-        drift: {
-          type: "boolean",
-          default: false,
-          describe: "classify resource_drift of a `terraform plan -refresh-only` saved plan",
-        },
-      })
+      .options(OPTIONS)
       .epilogue(EPILOGUE)
       .strict()
       .help()
@@ -95,7 +102,7 @@ export function run(argv: string[], out: (s: string) => void, err: (s: string) =
     if (args.help) return 0;
     // A flag given with no value (an unset variable in a CI script: `--base-synth "$BASE"`) must
     // not quietly turn its check off.
-    for (const flag of ["synth", "base-synth", "ack", "checkov", "base-checkov", "format"]) {
+    for (const flag of VALUED) {
       argv.forEach((a, i) => {
         const value =
           a === `--${flag}` ? argv[i + 1] : a.startsWith(`--${flag}=`) ? a.slice(flag.length + 3) : null;

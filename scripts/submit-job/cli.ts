@@ -21,6 +21,7 @@ import {
 import { cancelText, listText, logsText, runsText, statusText, submitText } from "./print";
 import { runTerraformOutput, submit } from "./run";
 import { makeProgress, realClock } from "./wait";
+import { dropOutputWhenReaderLeaves } from "../lib/cli-output";
 
 /** --help's examples (`$0` is the command's name): every line fits 80 columns, so none wraps. */
 const EXAMPLES = [
@@ -40,12 +41,8 @@ const EXAMPLES = [
   "      --output ./out --partition year=2026/month=01/day=31/hour=09",
 ].join("\n");
 
-// A reader that stops early (`| head`) closes stdout: what is left to print is dropped, as other
-// command-line tools do, never an unhandled EPIPE with a stack trace. A --local job runs on.
-for (const stream of [process.stdout, process.stderr])
-  stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
-  });
+// `| head` may leave early; a --local job runs on regardless.
+dropOutputWhenReaderLeaves();
 
 // The SDK's "node >= 22 from 2027" notice is not actionable for a CLI user on every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
