@@ -11,6 +11,7 @@ import {
   GUARD_TYPES,
   ingressOpened,
   knownOrAsBefore,
+  listed,
   POLICY_ATTRIBUTES,
   protectionsRemoved,
   securityRegressions,
@@ -44,15 +45,9 @@ export interface AnalyzeInput {
 }
 
 const LEVEL_ORDER: Record<Level, number> = { block: 0, warn: 1, info: 2 };
-const MAX_LISTED = 12;
 
 const isReplace = (a: string[]) => a.includes("delete") && a.includes("create");
 const isDeleteOnly = (a: string[]) => a.length === 1 && a[0] === "delete";
-
-function listed(addresses: string[]): string {
-  const shown = addresses.slice(0, MAX_LISTED).join(", ");
-  return addresses.length > MAX_LISTED ? `${shown} and ${addresses.length - MAX_LISTED} more` : shown;
-}
 
 /** Counts of the plan's changes (with --drift: of resource_drift, what changed outside Terraform). */
 export function summarize(plan: PlanJson, drift = false): Summary {

@@ -47,8 +47,6 @@ export function readPlan(file: string): PlanJson {
     const hint = "values" in doc || "resources" in doc ? " (it looks like a state: use a saved plan)" : "";
     throw new InputError(`${file} is not a saved plan's JSON: no resource_changes${hint}`);
   }
-  if (doc.resource_changes !== undefined && !Array.isArray(doc.resource_changes))
-    throw new InputError(`plan ${file}: resource_changes is not a list`);
   // Plan JSON's format is 1.x (terraform 1.0 on); a major version this does not know may mean
   // other things by the same fields.
   const version = (doc as { format_version?: unknown }).format_version;
@@ -57,7 +55,9 @@ export function readPlan(file: string): PlanJson {
       `plan ${file}: format_version ${JSON.stringify(version)} is not one plan-review reads (1.x)`,
     );
   for (const key of ["resource_changes", "resource_drift"] as const) {
-    const list = (doc[key] ?? []) as unknown[];
+    const list = doc[key] as unknown;
+    // resource_drift may be null (nothing drifted); resource_changes is a list or absent.
+    if (list === undefined || (list === null && key === "resource_drift")) continue;
     if (!Array.isArray(list)) throw new InputError(`plan ${file}: ${key} is not a list`);
     list.forEach((rc, i) => {
       const r = rc as { address?: unknown; change?: { actions?: unknown } } | null;

@@ -5,9 +5,9 @@
  * Widening is judged by coverage, IAM's own wildcards (`*`, `?`) included: an Allow widens when
  * its actions, resources or principals name something the old statement's did not cover (an
  * entry swapped for another counts: `s3:GetObject` → `s3:DeleteObject`, `.../scripts*` →
- * `.../*`, one bucket's ARN for another's, unless the plan renames that bucket), when it gains a NotAction/NotResource/NotPrincipal
- * or its NotAction/NotResource no longer excludes something, or when a condition is dropped or
- * loosened. A Deny widens what is allowed in the mirror cases: it goes away, stops covering an
+ * `.../*`, one bucket's ARN for another's, unless the plan renames that bucket), when it gains a
+ * NotAction/NotResource/NotPrincipal or its NotAction/NotResource no longer excludes something,
+ * or when a condition is dropped or loosened. A Deny widens what is allowed in the mirror cases: it goes away, stops covering an
  * action, resource or principal, excludes more, or gains or tightens a condition.
  */
 
@@ -280,29 +280,26 @@ function widens(b0: Statement, a: Statement, renames: [string, string][]): boole
   const pos = (xs: string[]) => xs.filter((x) => !x.startsWith("not "));
   const neg = (xs: string[]) => xs.filter((x) => x.startsWith("not "));
   const sameSet = (x: string[], y: string[]) => x.length === y.length && x.every((v) => y.includes(v));
+  // What the wider side names that the narrower did not: for an Allow the new statement is the
+  // wider one; for a Deny the old one (what it stops denying is allowed again).
+  const [more, less] = a.effect === "Allow" ? [a, b] : [b, a];
+  if (
+    uncovered(more.actions, less.actions, "actions").length > 0 ||
+    uncovered(more.resources, less.resources, "resources").length > 0 ||
+    uncovered(pos(more.principals), pos(less.principals), "principals").length > 0 ||
+    !sameSet(neg(a.principals), neg(b.principals)) ||
+    uncovered(less.notActions, more.notActions, "notActions").length > 0 ||
+    uncovered(less.notResources, more.notResources, "notResources").length > 0
+  )
+    return true;
   if (a.effect === "Allow")
     return (
-      uncovered(a.actions, b.actions, "actions").length > 0 ||
-      uncovered(a.resources, b.resources, "resources").length > 0 ||
-      uncovered(pos(a.principals), pos(b.principals), "principals").length > 0 ||
-      !sameSet(neg(a.principals), neg(b.principals)) ||
       (a.notActions.length > 0 && b.notActions.length === 0) ||
       (a.notResources.length > 0 && b.notResources.length === 0) ||
-      uncovered(b.notActions, a.notActions, "notActions").length > 0 ||
-      uncovered(b.notResources, a.notResources, "notResources").length > 0 ||
       conditionsLoosen(b.conds, a.conds)
     );
-  // A Deny: what it stops denying is allowed again.
-  return (
-    uncovered(b.actions, a.actions, "actions").length > 0 ||
-    uncovered(b.resources, a.resources, "resources").length > 0 ||
-    uncovered(pos(b.principals), pos(a.principals), "principals").length > 0 ||
-    !sameSet(neg(a.principals), neg(b.principals)) ||
-    uncovered(a.notActions, b.notActions, "notActions").length > 0 ||
-    uncovered(a.notResources, b.notResources, "notResources").length > 0 ||
-    // Its conditions narrow what it denies: a new one, or any change of one, may deny less.
-    a.conds.some((ac) => !b.conds.some((bc) => condText(bc) === condText(ac)))
-  );
+  // A Deny's conditions narrow what it denies: a new one, or any change of one, may deny less.
+  return a.conds.some((ac) => !b.conds.some((bc) => condText(bc) === condText(ac)));
 }
 
 export function diffPolicies(

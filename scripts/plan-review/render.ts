@@ -2,6 +2,7 @@
  * The report as markdown (a pull-request comment: kept under GitHub's 65,536-character limit,
  * truncated with counts), JSON (the documented schema, never truncated) or text (a terminal).
  */
+import { listed } from "./rules";
 import { Finding, Level, Report } from "./types";
 
 /** GitHub rejects longer comments; the margin leaves room for a wrapper the CI step may add. */
@@ -51,11 +52,6 @@ function mdFinding(f: Finding): string {
 /** Markdown header lists show this many entries, then a count. */
 export const HEADER_LISTED = 50;
 
-function bounded(items: string[]): string {
-  const shown = items.slice(0, HEADER_LISTED).join(", ");
-  return items.length > HEADER_LISTED ? `${shown} and ${items.length - HEADER_LISTED} more` : shown;
-}
-
 export function renderMarkdown(r: Report, limit = MARKDOWN_LIMIT): string {
   const head: string[] = [
     `### plan-review${r.mode === "drift" ? " (drift)" : ""}: ${verdict(r)}`,
@@ -67,9 +63,13 @@ export function renderMarkdown(r: Report, limit = MARKDOWN_LIMIT): string {
   if (r.summary.moved.length)
     head.push(
       "",
-      `**Moved** (state follows, nothing recreated): ${bounded(r.summary.moved.map((m) => `${code(m.from)} → ${code(m.to)}`))}`,
+      `**Moved** (state follows, nothing recreated): ${listed(
+        r.summary.moved.map((m) => `${code(m.from)} → ${code(m.to)}`),
+        HEADER_LISTED,
+      )}`,
     );
-  if (r.summary.outputs.length) head.push("", `**Outputs changed:** ${bounded(r.summary.outputs.map(code))}`);
+  if (r.summary.outputs.length)
+    head.push("", `**Outputs changed:** ${listed(r.summary.outputs.map(code), HEADER_LISTED)}`);
   if (r.findings.length === 0) head.push("", "Nothing to report.");
   let out = head.join("\n");
   const reserve = 400;

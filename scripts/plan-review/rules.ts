@@ -96,6 +96,15 @@ export function knownOrAsBefore(
   return out as Json;
 }
 
+/** How many addresses a finding's detail line lists before it counts the rest. */
+export const MAX_LISTED = 12;
+
+/** At most `max` items, joined with ", ", then how many more there are. */
+export function listed(items: string[], max = MAX_LISTED): string {
+  const shown = items.slice(0, max).join(", ");
+  return items.length > max ? `${shown} and ${items.length - max} more` : shown;
+}
+
 /** A short rendering of a value for a report line. */
 export function show(v: Json | undefined, max = 80): string {
   if (v === undefined) return "(absent)";
