@@ -36,7 +36,12 @@ export function requirementsFile(jobsDir: string, job: string): string | undefin
 export function declaresRequirements(file: string): boolean {
   return readFileSync(file, "utf8")
     .split(/\r?\n/)
-    .some((l) => l.replace(/(^|\s)#.*$/, "").trim() !== "");
+    .some((l) => requirementText(l) !== "");
+}
+
+/** A requirements-file line without its comment (pip's rule: `#` at the start or after a space), trimmed. */
+export function requirementText(line: string): string {
+  return line.replace(/(^|\s)#.*$/, "").trim();
 }
 
 /** A packed Python environment built for the cluster, for the stack to upload. */

@@ -30,6 +30,7 @@ import {
   PYTHON_ENV_NAME,
   type PythonEnvAsset,
   requirementsFile,
+  requirementText,
 } from "../../constructs/contract/job-package";
 import { PackError, UsageError } from "./errors";
 
@@ -137,7 +138,7 @@ export function parseRequirements(text: string, shown: string): Pin[] {
     const start = i;
     let line = raw[i];
     while (line.endsWith("\\") && i + 1 < raw.length) line = `${line.slice(0, -1)} ${raw[++i]}`;
-    line = line.replace(/(^|\s)#.*$/, "").trim();
+    line = requirementText(line);
     if (line === "") continue;
     const m = PIN_RE.exec(line);
     if (!m)

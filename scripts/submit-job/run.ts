@@ -496,7 +496,7 @@ export class OutputTail {
 
 /**
  * A failed local run, explained from its output as a step's failure is from its logs: the job's
- * own error line (else the last line of a Python traceback) as the message, and the traceback,
+ * own error line (else the exception's line of a Python traceback) as the message, and the traceback,
  * when there is one (`JOB_DEBUG=1`, or a job without the error boundary), as on EMR. In local mode
  * PySpark's runner passes the Python process's output, stderr included, to spark-submit's stdout,
  * and Spark's log goes to stderr: each stream is searched on its own (stdout first), so a log line
@@ -626,15 +626,17 @@ async function runLocal(
         PYSPARK_DRIVER_PYTHON: process.env.PYSPARK_DRIVER_PYTHON ?? py,
       },
     });
-    const [outTail, errTail] = [new OutputTail(), new OutputTail()];
-    child.stdout.on("data", (b: Buffer) => {
-      (deps.childStdout === "stderr" ? process.stderr : process.stdout).write(b);
-      outTail.add(b);
-    });
-    child.stderr.on("data", (b: Buffer) => {
-      process.stderr.write(b);
-      errTail.add(b);
-    });
+    // Each stream passed on as it comes, its end kept apart to explain a failure.
+    const tee = (from: NodeJS.ReadableStream, to: NodeJS.WritableStream) => {
+      const tail = new OutputTail();
+      from.on("data", (b: Buffer) => {
+        to.write(b);
+        tail.add(b);
+      });
+      return tail;
+    };
+    const outTail = tee(child.stdout, deps.childStdout === "stderr" ? process.stderr : process.stdout);
+    const errTail = tee(child.stderr, process.stderr);
     const onAbort = () => child.kill("SIGINT");
     deps.signal?.addEventListener("abort", onAbort, { once: true });
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
