@@ -505,33 +505,28 @@ describe("a destroy", () => {
 
 describe("rename-without-move", () => {
   const bucket = (name: string) => ({ bucket: name, force_destroy: false, tags: { Environment: "dev" } });
-  test("pairs a delete with the create of the same name: the construct was renamed", () => {
-    const r = analyze({
+  /** The finding kinds of a plan deleting `<type>.old_1` (as `before`) and creating `<type>.new_2` (as `after`). */
+  const kindsOf = (type: string, before: Json, after: Json) =>
+    analyze({
       plan: plan(
-        change("aws_s3_bucket.old_1", ["delete"], bucket("logs"), null),
-        change("aws_s3_bucket.new_2", ["create"], null, bucket("logs")),
+        change(`${type}.old_1`, ["delete"], before, null),
+        change(`${type}.new_2`, ["create"], null, after),
       ),
-    });
-    expect(r.findings.map((f) => f.kind)).toEqual(["rename-without-move"]);
+    }).findings.map((f) => f.kind);
+  test("pairs a delete with the create of the same name: the construct was renamed", () => {
+    expect(kindsOf("aws_s3_bucket", bucket("logs"), bucket("logs"))).toEqual(["rename-without-move"]);
   });
   test("not an attachment of another policy to the same role", () => {
     const att = (arn: string) => ({ role: "r", policy_arn: arn });
-    const r = analyze({
-      plan: plan(
-        change("aws_iam_role_policy_attachment.ssm", ["delete"], att("arn:aws:iam::aws:policy/A"), null),
-        change("aws_iam_role_policy_attachment.cw", ["create"], null, att("arn:aws:iam::aws:policy/B")),
-      ),
-    });
-    expect(r.findings.map((f) => f.kind)).not.toContain("rename-without-move");
+    const kinds = kindsOf(
+      "aws_iam_role_policy_attachment",
+      att("arn:aws:iam::aws:policy/A"),
+      att("arn:aws:iam::aws:policy/B"),
+    );
+    expect(kinds).not.toContain("rename-without-move");
   });
   test("not with the create of another bucket: that delete is a delete", () => {
-    const r = analyze({
-      plan: plan(
-        change("aws_s3_bucket.old_1", ["delete"], bucket("logs"), null),
-        change("aws_s3_bucket.new_2", ["create"], null, bucket("partner-exports")),
-      ),
-    });
-    expect(r.findings.map((f) => f.kind)).toEqual(["stateful-delete"]);
+    expect(kindsOf("aws_s3_bucket", bucket("logs"), bucket("partner-exports"))).toEqual(["stateful-delete"]);
   });
 });
 

@@ -483,11 +483,11 @@ function planFindings(ctx: Context): Finding[] {
       const bucket = at(rc.change.before, ["bucket"]);
       // The guard goes with what it guards: the bucket, or (an EMR security configuration) every
       // cluster, as in a destroy.
-      const bucketGoes =
+      const guardedGoes =
         rc.type === "aws_emr_security_configuration"
           ? !ctx.changes.some((o) => o.type === "aws_emr_cluster" && !isDeleteOnly(o.change.actions))
           : bucketDeleted(ctx, bucket);
-      if (!bucketGoes)
+      if (!guardedGoes)
         findings.push(
           ctx.finding(
             "warn",
