@@ -31,6 +31,17 @@ function change(
   };
 }
 
+/** A bucket policy that only denies requests without TLS on `resource`. */
+const tlsOnly = (sid: string, resource: string) =>
+  doc({
+    Sid: sid,
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: resource,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  });
+
 const plan = (...rc: ResourceChange[]): PlanJson => ({ format_version: "1.2", resource_changes: rc });
 
 describe("policy diff", () => {
@@ -263,14 +274,7 @@ describe("rules no fixture covers", () => {
   });
 
   test("a TLS-only Deny removed from a bucket policy: warn", () => {
-    const tls = doc({
-      Sid: "TLS",
-      Effect: "Deny",
-      Principal: "*",
-      Action: "s3:*",
-      Resource: "r",
-      Condition: { Bool: { "aws:SecureTransport": "false" } },
-    });
+    const tls = tlsOnly("TLS", "r");
     const r = analyze({
       plan: plan(change("aws_s3_bucket_policy.p_1", ["update"], { policy: tls }, { policy: doc() })),
     });
@@ -476,14 +480,7 @@ test("a replace asked for with -replace says so instead of a forcing attribute",
 });
 
 describe("a destroy", () => {
-  const tls = doc({
-    Sid: "DenyInsecureTransport",
-    Effect: "Deny",
-    Principal: "*",
-    Action: "s3:*",
-    Resource: "arn:aws:s3:::lake/*",
-    Condition: { Bool: { "aws:SecureTransport": "false" } },
-  });
+  const tls = tlsOnly("DenyInsecureTransport", "arn:aws:s3:::lake/*");
   const policy = change("aws_s3_bucket_policy.p", ["delete"], { bucket: "lake", policy: tls }, null);
   test("a bucket policy deleted with its bucket takes no guard away", () => {
     const bucket = change("aws_s3_bucket.b", ["delete"], { bucket: "lake" }, null);
