@@ -37,7 +37,6 @@ from common.cli import partition_arg, run_main
 from common.lake import (
     LakeFile,
     Output,
-    PartitionRange,
     list_lake_files,
     local_frame,
     read_events,
@@ -74,7 +73,6 @@ NEEDED = [
     "level",
     "logger",
     "message",
-    *HOUR,
 ]
 
 #: The processing-metadata row (its partition columns are added when it is written).
@@ -88,13 +86,20 @@ METADATA_SCHEMA = StructType(
 )
 
 
-def _pct(count: str, over: list[str] | None = None):
-    w = Window.partitionBy(*(over or HOUR))
+def _whole_hour() -> Window:
+    """A window over all the rows of a frame of one hour (the frames below hold one hour and no
+    partition columns). Its one key is a literal: Spark moves every row to one partition, as
+    with no key, but does not log a warning that it does."""
+    return Window.partitionBy(F.lit(0))
+
+
+def _pct(count: str):
+    w = _whole_hour()
     return F.round(F.col(count) * 100.0 / F.sum(count).over(w), 2)
 
 
 def log_statistics(events: DataFrame) -> DataFrame:
-    return events.groupBy(*HOUR, "log_type").agg(
+    return events.groupBy("log_type").agg(
         F.count(F.lit(1)).alias("event_count"),
         F.countDistinct("user_id").alias("unique_users"),
         F.countDistinct("session_id").alias("unique_sessions"),
@@ -103,7 +108,7 @@ def log_statistics(events: DataFrame) -> DataFrame:
 
 
 def hourly_statistics(events: DataFrame) -> DataFrame:
-    return events.groupBy(*HOUR, "log_type", "event_type").agg(
+    return events.groupBy("log_type", "event_type").agg(
         F.count(F.lit(1)).alias("event_count"),
         F.countDistinct("user_id").alias("unique_users"),
         F.sum("value").alias("total_value"),
@@ -125,7 +130,7 @@ def status_category(code) -> F.Column:
 def status_statistics(events: DataFrame) -> DataFrame:
     """Web requests per status code; percentage of the hour's web requests with a status."""
     web = events.where((F.col("log_type") == "web_access") & F.col("status_code").isNotNull())
-    counts = web.groupBy(*HOUR, "status_code").agg(
+    counts = web.groupBy("status_code").agg(
         F.count(F.lit(1)).alias("request_count"),
     )
     return counts.select(
@@ -133,24 +138,21 @@ def status_statistics(events: DataFrame) -> DataFrame:
         status_category(F.col("status_code")).alias("status_category"),
         "request_count",
         _pct("request_count").alias("percentage"),
-        *HOUR,
     )
 
 
 def top_ips(events: DataFrame, n: int = TOP_IPS) -> DataFrame:
     web = events.where((F.col("log_type") == "web_access") & F.col("ip_address").isNotNull())
-    per_ip = web.groupBy(*HOUR, "ip_address").agg(
+    per_ip = web.groupBy("ip_address").agg(
         F.count(F.lit(1)).alias("request_count"),
         F.countDistinct("user_id").alias("unique_users"),
         F.sum(F.when(F.col("status_code") >= 400, 1).otherwise(0))
         .cast("long")
         .alias("error_count"),
     )
-    w = Window.partitionBy(*HOUR).orderBy(F.desc("request_count"), F.asc("ip_address"))
+    w = _whole_hour().orderBy(F.desc("request_count"), F.asc("ip_address"))
     ranked = per_ip.withColumn("rank", F.row_number().over(w)).where(F.col("rank") <= n)
-    return ranked.select(
-        "rank", "ip_address", "request_count", "unique_users", "error_count", *HOUR
-    )
+    return ranked.select("rank", "ip_address", "request_count", "unique_users", "error_count")
 
 
 def _app(events: DataFrame) -> DataFrame:
@@ -165,10 +167,10 @@ def level_statistics(events: DataFrame) -> DataFrame:
     counts = (
         _app(events)
         .withColumn("level", F.coalesce(F.upper("level"), F.lit("UNKNOWN")))
-        .groupBy(*HOUR, "level")
+        .groupBy("level")
         .agg(F.count(F.lit(1)).alias("log_count"))
     )
-    return counts.select("level", "log_count", _pct("log_count").alias("percentage"), *HOUR)
+    return counts.select("level", "log_count", _pct("log_count").alias("percentage"))
 
 
 def error_analysis(events: DataFrame) -> DataFrame:
@@ -176,7 +178,7 @@ def error_analysis(events: DataFrame) -> DataFrame:
         _app(events)
         .where(_is_error())
         .withColumn("logger", F.coalesce("logger", F.lit("unknown")))
-        .groupBy(*HOUR, "logger")
+        .groupBy("logger")
         .agg(
             F.count(F.lit(1)).alias("error_count"),
             F.countDistinct("message").alias("distinct_messages"),
@@ -189,7 +191,7 @@ def user_activity(events: DataFrame) -> DataFrame:
     return (
         _app(events)
         .where(F.col("user_id").isNotNull())
-        .groupBy(*HOUR, "user_id")
+        .groupBy("user_id")
         .agg(
             F.count(F.lit(1)).alias("log_count"),
             F.sum(F.when(_is_error(), 1).otherwise(0)).cast("long").alias("error_count"),
@@ -254,12 +256,12 @@ def _process(
     width: int,
 ) -> tuple[dict[str, int], dict[tuple, int]]:
     """The hour's outputs from its ``files``: (rows written per output, :func:`class_counts`)."""
-    key = f"{part['year']}-{part['month']}-{part['day']}T{part['hour']}"
-    hour_range = PartitionRange(key, key, level="hour")
     sub = "/".join(f"{k}={part[k]}" for k in HOUR)
     # One scan of the columns the outputs need, one shuffle by event_id (validation and
-    # de-duplication), kept for every output and count below.
-    raw = read_events(spark, root, hour_range, subdirs=[sub], files=files)
+    # de-duplication), kept for every output and count below. Only the hour's directory is
+    # read, so its partition columns are the same on every row: they are neither read nor
+    # shuffled, sorted, cached or grouped by, but added to each output as it is written.
+    raw = read_events(spark, root, subdirs=[sub], files=files)
     flagged = classify(raw.select(*scan_columns(NEEDED)), NEEDED, width).persist()
     counts = class_counts(flagged)
     rows_in, quarantined, duplicates = _tally(counts)
@@ -278,7 +280,7 @@ def _process(
     }
     writes = {
         name: Output(
-            df.select(*[c for c in df.columns if c not in HOUR], *HOUR),
+            df.select("*", *(F.lit(part[k]).alias(k) for k in HOUR)),
             f"{out}/{name}",
             HOUR,
             owned,
